@@ -1,0 +1,92 @@
+"""Input checks shared by the package: clear errors that name the argument.
+
+Every public function converts its numeric inputs with :func:`as_float_array` so that a
+learner who passes a string, a boolean, an empty list or a NaN is told exactly which
+argument was wrong, what was expected and what was received.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def _describe(value) -> str:
+    """A short, readable description of ``value`` for error messages."""
+    if isinstance(value, np.ndarray):
+        return f"array of dtype {value.dtype} and shape {value.shape}"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+def as_float_array(value, name: str, *, allow_nan: bool = False) -> np.ndarray:
+    """Return ``value`` as a float64 array, or raise an error naming ``name``.
+
+    Accepts Python/NumPy real numbers and (nested) sequences or arrays of them.
+    Rejects booleans, strings, complex numbers, objects, empty arrays and (unless
+    ``allow_nan``) NaN values.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a real number or an array of real numbers; got {_describe(value)}")
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a real number or an array of real numbers; got {_describe(value)}")
+    if isinstance(value, numbers.Number) and not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be real, not complex; got {_describe(value)}")
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as exc:  # ragged nested lists, odd objects
+        raise TypeError(f"{name} must be a real number or a rectangular array of real numbers; "
+                        f"got {_describe(value)}") from exc
+    if arr.dtype.kind == "b" or arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must contain real numbers (int or float); got {_describe(arr)}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty; got {_describe(arr)}")
+    arr = arr.astype(np.float64, copy=False)
+    if not allow_nan and np.isnan(arr).any():
+        where = np.argwhere(np.isnan(arr))
+        place = f" at index {tuple(int(i) for i in where[0])}" if arr.ndim else ""
+        raise ValueError(f"{name} must not contain NaN; got NaN{place} ({_describe(arr)})")
+    return arr
+
+
+def as_float(value, name: str, *, finite: bool = True) -> float:
+    """Return ``value`` as a Python float, or raise an error naming ``name``."""
+    arr = as_float_array(value, name)
+    if arr.ndim != 0:
+        raise TypeError(f"{name} must be a single real number; got {_describe(value)}")
+    result = float(arr)
+    if finite and not np.isfinite(result):
+        raise ValueError(f"{name} must be finite; got {result}")
+    return result
+
+
+def as_positive_float(value, name: str) -> float:
+    """Return ``value`` as a float > 0, or raise an error naming ``name``."""
+    result = as_float(value, name)
+    if result <= 0:
+        raise ValueError(f"{name} must be > 0; got {result}")
+    return result
+
+
+def as_positive_int(value, name: str) -> int:
+    """Return ``value`` as an int >= 1, or raise an error naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer; got {_describe(value)}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1; got {value}")
+    return int(value)
+
+
+def same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    """Raise a ValueError naming both arguments if their shapes differ."""
+    if a.shape != b.shape:
+        raise ValueError(f"{name_a} and {name_b} must have the same shape; "
+                         f"got {name_a}.shape={a.shape} and {name_b}.shape={b.shape}")
+
+
+def scalar_or_array(arr: np.ndarray):
+    """Return a Python float for a 0-d array, the array itself otherwise."""
+    return float(arr) if arr.ndim == 0 else arr

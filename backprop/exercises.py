@@ -1,0 +1,56 @@
+"""Helpers for the exercises' check cells.
+
+A check cell compares a learner's answer with a value the learner can trust (from SymPy or
+finite differences) and prints both, so a wrong answer says how it is wrong::
+
+    results = [compare("dL/dw1", dL_dw1, true_w1), compare("dL/dw2", dL_dw2, true_w2)]
+    assert all(results), "some answers differ from the true values: see the table above"
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from ._validation import as_float_array
+
+
+def compare(name: str, yours, true, rtol: float = 1e-7, atol: float = 1e-12) -> bool:
+    """Print ``name: true … | yours … | ok/WRONG`` and return whether they agree.
+
+    ``yours`` and ``true`` are real numbers or arrays of one shape; they agree when
+    |yours − true| ≤ atol + rtol·|true| everywhere. An answer that is not a real number
+    (``None``, a string, a SymPy expression with free symbols) is reported, not raised.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str; got {type(name).__name__}")
+    true = as_float_array(true, "true")
+    try:
+        mine = as_float_array(_to_number(yours), "yours")
+    except (TypeError, ValueError) as exc:
+        print(f"{name}: true {_fmt(true)} | yours {yours!r} | WRONG ({exc})")
+        return False
+    if mine.shape != true.shape:
+        print(f"{name}: true has shape {true.shape} | yours has shape {mine.shape} | WRONG")
+        return False
+    ok = bool(np.all(np.abs(mine - true) <= atol + rtol * np.abs(true)))
+    print(f"{name}: true {_fmt(true)} | yours {_fmt(mine)} | {'ok' if ok else 'WRONG'}")
+    return ok
+
+
+def _to_number(value):
+    """Accept SymPy numbers (e.g. from ``subs``) as well as Python and NumPy ones."""
+    if isinstance(value, sp.Basic):  # e.g. the result of expr.subs(...)
+        if value.free_symbols:
+            raise TypeError(f"yours still contains the symbols {sorted(map(str, value.free_symbols))}; "
+                            "substitute numbers first")
+        return float(value)
+    return value
+
+
+def _fmt(arr: np.ndarray) -> str:
+    """10 decimals; scientific notation for tiny values, where 10 decimals would hide the digits."""
+    if arr.ndim == 0:
+        value = float(arr)
+        return f"{value:.10f}" if value == 0 or abs(value) >= 1e-4 else f"{value:.6e}"
+    return np.array2string(arr, precision=10, floatmode="fixed")

@@ -1,0 +1,56 @@
+"""The drawing and source-display helpers the chapters use."""
+
+import inspect
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+import backprop  # noqa: E402
+from backprop import TinyNetwork, draw_tiny_network, show_source  # noqa: E402
+
+
+def test_show_source_is_the_live_source_as_markdown_and_text():
+    src = show_source(TinyNetwork.backward)
+    assert src.text == inspect.cleandoc(inspect.getsource(TinyNetwork.backward)) or src.text.startswith("def backward")
+    assert src.text.startswith("def backward(self, fwd: ForwardPass, y: float)")
+    assert repr(src) == src.text
+    assert src._repr_markdown_() == "```python\n" + src.text + "\n```"
+
+
+def test_show_source_rejects_builtins():
+    with pytest.raises(TypeError, match="obj must be a module, class, method or function"):
+        show_source(len)
+
+
+def test_draw_tiny_network_labels_values_and_gradients():
+    net = TinyNetwork()
+    ax = draw_tiny_network(net, 0.5, 1.0, lr=1.0)
+    texts = " ".join(t.get_text() for t in ax.texts)
+    grads = net.gradients(0.5, 1.0)
+    assert f"{net.forward(0.5).y_hat:.4f}" in texts
+    assert f"{grads.w1:.4f}" in texts and f"{grads.w2:.4f}" in texts
+    assert f"{net.w2 - grads.w2:.4f}" in texts
+    plt.close("all")
+
+
+def test_draw_shows_tiny_gradients_in_scientific_notation():
+    net = TinyNetwork(8.0, 8.0)  # saturated: gradients around 1e-7
+    texts = " ".join(t.get_text() for t in draw_tiny_network(net, 0.5, 1.0).texts)
+    assert f"{net.gradients(0.5, 1.0).w2:.2e}" in texts and "-0.0000" not in texts
+    plt.close("all")
+
+
+def test_draw_tiny_network_rejects_bad_arguments():
+    with pytest.raises(TypeError, match="net must be a TinyNetwork"):
+        draw_tiny_network(None, 0.5, 1.0)
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        draw_tiny_network(TinyNetwork(), 0.5, 1.0, lr=0)
+
+
+def test_public_names_are_exported():
+    for name in backprop.__all__:
+        assert hasattr(backprop, name), name

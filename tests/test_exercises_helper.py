@@ -1,0 +1,43 @@
+"""The check-cell helper: it must report wrong answers, not only right ones."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from backprop import compare
+
+
+def test_agreeing_values_pass_and_print_both(capsys):
+    assert compare("dL/dw", 0.1234567890123, 0.1234567890123) is True
+    assert capsys.readouterr().out == "dL/dw: true 0.1234567890 | yours 0.1234567890 | ok\n"
+
+
+def test_wrong_value_fails_and_says_so(capsys):
+    assert compare("dL/dw", 0.2, 0.1) is False
+    assert capsys.readouterr().out == "dL/dw: true 0.1000000000 | yours 0.2000000000 | WRONG\n"
+
+
+def test_tiny_values_are_printed_with_their_digits(capsys):
+    compare("err", 4.924e-10, 4.924e-10)
+    assert capsys.readouterr().out == "err: true 4.924000e-10 | yours 4.924000e-10 | ok\n"
+
+
+def test_tolerance_is_relative():
+    assert compare("a", 1e6 + 1e-3, 1e6)
+    assert not compare("a", 1.0 + 1e-5, 1.0)
+
+
+@pytest.mark.parametrize("answer", [None, "0.1", float("nan"), sp.Symbol("w") + 1, [0.1, 0.2]])
+def test_answers_that_are_not_a_matching_number_fail(answer, capsys):
+    assert compare("dL/dw", answer, 0.1) is False
+    assert "WRONG" in capsys.readouterr().out
+
+
+def test_sympy_numbers_and_arrays_are_accepted():
+    assert compare("x", sp.Rational(1, 4), 0.25)
+    assert compare("v", np.array([1.0, 2.0]), [1.0, 2.0])
+
+
+def test_name_must_be_a_string():
+    with pytest.raises(TypeError, match="name must be a str"):
+        compare(3, 1.0, 1.0)
