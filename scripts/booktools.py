@@ -1,0 +1,229 @@
+"""Notebook tooling for the book: the toc, the refresh command and student versions.
+
+Run through ``python3.11 scripts/dev.py refresh|student`` (which uses the project's
+virtual environment), or import it from the tests.
+
+refresh  Re-execute notebooks in place, in toc order, with a kernel from this Python
+         environment and PYTHONHASHSEED=0, then normalize metadata so that running it
+         twice leaves no diff.
+student  Write student versions of the chapters into a separate folder: solution code
+         replaced by ``# YOUR CODE HERE`` + ``raise NotImplementedError()``, solution text
+         and outputs removed, exercises turned into plain Markdown, check cells kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import yaml
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+STUDENT_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
+CHECK_TAG = "check"
+
+
+# --------------------------------------------------------------------------- the toc
+def toc_files(root: Path = ROOT) -> list[Path]:
+    """Every document listed in _toc.yml (root first), in reading order, as existing paths."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    entries = [toc["root"]]
+
+    def walk(node):
+        for part in node.get("parts", []):
+            walk(part)
+        for key in ("chapters", "sections"):
+            for item in node.get(key, []):
+                if "file" in item:
+                    entries.append(item["file"])
+                walk(item)
+
+    walk(toc)
+    paths = []
+    for entry in entries:
+        matches = [root / f"{entry}{suffix}" for suffix in ("", ".ipynb", ".md")]
+        found = [m for m in matches if m.is_file()]
+        if not found:
+            raise FileNotFoundError(f"_toc.yml lists {entry!r}, but no {entry}.ipynb or {entry}.md exists")
+        paths.append(found[0])
+    return paths
+
+
+def toc_notebooks(root: Path = ROOT) -> list[Path]:
+    return [p for p in toc_files(root) if p.suffix == ".ipynb"]
+
+
+# --------------------------------------------------------------------------- executing
+class _CurrentEnvKernelSpecs(KernelSpecManager):
+    """Always start the kernel with this very Python, whatever kernels are installed."""
+
+    def get_kernel_spec(self, kernel_name):
+        return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                          display_name=KERNELSPEC["display_name"], language="python",
+                          resource_dir=str(ROOT))
+
+
+def execute(nb, cwd: Path, allow_errors: bool = False, timeout: int = 600):
+    """Execute a notebook object in place with a kernel from this environment."""
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    km = KernelManager(kernel_name="python3", kernel_spec_manager=_CurrentEnvKernelSpecs())
+    client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=allow_errors,
+                            record_timing=False, store_widget_state=True,  # False breaks Output widgets;
+                            # normalize() drops the saved state again
+                            resources={"metadata": {"path": str(cwd)}})
+    client.execute()
+    return nb
+
+
+def normalize(nb):
+    """Strip what differs between runs or machines; keep what nbval and the book need."""
+    nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}})
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("ExecuteTime", None)
+        if cell.cell_type != "code":
+            continue
+        for output in cell.outputs:
+            # A widget view without saved state cannot render anywhere and carries a random
+            # model id: keep only its plain-text form.
+            if "data" in output:
+                output["data"].pop(WIDGET_VIEW, None)
+    return nb
+
+
+def refresh(paths: list[Path]) -> None:
+    for path in paths:
+        print(f"refresh: {path.relative_to(ROOT)}", flush=True)
+        nb = nbformat.read(path, as_version=4)
+        execute(nb, cwd=path.parent)
+        nbformat.write(normalize(nb), path)
+
+
+# --------------------------------------------------------------------------- student versions
+_DIRECTIVE = re.compile(r"^(`{3,}|:{3,})\{(?P<name>[\w-]+)\}(?P<arg>[^\n]*)\n(?P<body>.*?)\n?\1\s*$", re.S)
+
+
+def directive(cell) -> tuple[str, str, str] | None:
+    """(name, argument, body) if a markdown cell is exactly one MyST directive."""
+    if cell.cell_type != "markdown":
+        return None
+    match = _DIRECTIVE.match(cell.source.strip())
+    if not match:
+        return None
+    return match["name"], match["arg"].strip(), match["body"]
+
+
+def strip_solution(source: str) -> str:
+    """Replace every BEGIN/END SOLUTION region by the stub, keeping its indentation."""
+    out, inside = [], False
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped == BEGIN:
+            if inside:
+                raise ValueError(f"nested {BEGIN!r}")
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out.extend(indent + stub for stub in STUDENT_STUB)
+        elif stripped == END:
+            if not inside:
+                raise ValueError(f"{END!r} without {BEGIN!r}")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"{BEGIN!r} without {END!r}")
+    return "\n".join(out)
+
+
+def _exercise_markdown(number: int, title: str, body: str) -> str:
+    options = [line for line in body.splitlines() if re.match(r"^:[\w-]+:", line)]
+    text = "\n".join(line for line in body.splitlines() if line not in options).strip()
+    heading = f"**Exercise {number}" + (f": {title}" if title else "") + "**"
+    return f"---\n\n{heading}\n\n{text}"
+
+
+def student_version(nb):
+    """A new notebook: the student version of ``nb`` (see the module docstring)."""
+    student = nbformat.v4.new_notebook(metadata=nbformat.from_dict(dict(nb.metadata)))
+    inside_solution, number = False, 0
+    for cell in nb.cells:
+        found = directive(cell)
+        name = found[0] if found else None
+        if name == "solution-start":
+            inside_solution = True
+            continue
+        if name == "solution-end":
+            inside_solution = False
+            continue
+        if name == "solution":
+            continue
+        if cell.cell_type == "code":
+            has_solution = BEGIN in cell.source
+            if inside_solution and not has_solution:
+                continue  # code that only belongs to the worked solution
+            new = nbformat.v4.new_code_cell(strip_solution(cell.source) if has_solution else cell.source,
+                                            metadata=dict(cell.metadata))
+        else:
+            if inside_solution:
+                continue  # the solution's explanation
+            source = cell.source
+            if name == "exercise":
+                number += 1
+                source = _exercise_markdown(number, found[1], found[2])
+            new = nbformat.v4.new_markdown_cell(source, metadata=dict(cell.metadata))
+        if "id" in cell:
+            new.id = cell.id  # stable ids: regenerating gives the same file
+        student.cells.append(new)
+    if inside_solution:
+        raise ValueError("a solution-start has no solution-end")
+    return student
+
+
+def write_student_versions(out_dir: Path, paths: list[Path]) -> list[Path]:
+    """Write the student version of each notebook under ``out_dir``, mirroring its path."""
+    out_dir = Path(out_dir).resolve()
+    sources = (ROOT / "chapters").resolve()
+    if out_dir == sources or sources in out_dir.parents:
+        raise ValueError(f"out_dir must be outside {sources}; got {out_dir}")
+    written = []
+    for path in paths:
+        target = out_dir / path.relative_to(ROOT)
+        if target.resolve() == path.resolve():
+            raise ValueError(f"refusing to overwrite the source {path}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(student_version(nbformat.read(path, as_version=4)), target)
+        written.append(target)
+    return written
+
+
+# --------------------------------------------------------------------------- command line
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_refresh = sub.add_parser("refresh", help="re-execute notebooks in place")
+    p_refresh.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook in _toc.yml")
+    p_student = sub.add_parser("student", help="write student versions")
+    p_student.add_argument("--out", type=Path, default=ROOT / "_build" / "student")
+    args = parser.parse_args(argv)
+    if args.command == "refresh":
+        paths = [p.resolve() for p in args.notebooks] or toc_notebooks()
+        refresh(paths)
+    else:
+        for target in write_student_versions(args.out, toc_notebooks()):
+            print(f"student version: {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
