@@ -94,12 +94,26 @@ def normalize(nb):
         cell.metadata.pop("ExecuteTime", None)
         if cell.cell_type != "code":
             continue
+        cell.outputs = _merge_streams(cell.outputs)
         for output in cell.outputs:
             # A widget view without saved state cannot render anywhere and carries a random
             # model id: keep only its plain-text form.
             if "data" in output:
                 output["data"].pop(WIDGET_VIEW, None)
     return nb
+
+
+def _merge_streams(outputs):
+    """Join consecutive outputs of one stream: how prints are chunked depends on timing."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.output_type == "stream" and previous is not None and previous.output_type == "stream"
+                and previous.name == output.name):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 def refresh(paths: list[Path]) -> None:
