@@ -32,11 +32,13 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_same_test_command():
 
 
 def test_dev_py_runs_strict_nbval_and_the_strict_build():
-    dev = (ROOT / "scripts" / "dev.py").read_text()
-    assert "--nbval-lax" not in dev
-    for flag in ['"--nbval"', '"--nbval-current-env"', '"--nbval-sanitize-with"', '"-W"', '"-n"', '"--keep-going"']:
-        assert flag in dev
-    assert 'PYTHONHASHSEED="0"' in dev
+    import dev  # scripts/ is on sys.path (conftest)
+
+    assert "--nbval-lax" not in dev.PYTEST_ARGS
+    for flag in ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests", "chapters"]:
+        assert flag in dev.PYTEST_ARGS
+    assert dev.BOOK_ARGS == ["build", ".", "--all", "-W", "-n", "--keep-going"]
+    assert 'PYTHONHASHSEED="0"' in (ROOT / "scripts" / "dev.py").read_text()
 
 
 def test_book_config_shows_stored_outputs_and_builds_only_the_toc():
