@@ -40,7 +40,7 @@ def as_float_array(value, name: str, *, allow_nan: bool = False) -> np.ndarray:
     except (ValueError, TypeError) as exc:  # ragged nested lists, odd objects
         raise TypeError(f"{name} must be a real number or a rectangular array of real numbers; "
                         f"got {_describe(value)}") from exc
-    if arr.dtype.kind == "b" or arr.dtype.kind not in "iuf":
+    if arr.dtype.kind not in "iuf":  # booleans (kind "b"), strings, objects, complex
         raise TypeError(f"{name} must contain real numbers (int or float); got {_describe(arr)}")
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty; got {_describe(arr)}")
