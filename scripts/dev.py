@@ -107,6 +107,9 @@ def book() -> int:
 
 def lab(extra: list[str]) -> int:
     setup()
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+        say("running as root (e.g. in a container): passing --allow-root to JupyterLab")
+        extra = ["--allow-root", *extra]
     return run([BIN / "jupyter", "lab", *extra], cwd=ROOT / "chapters")
 
 
