@@ -138,25 +138,43 @@ def directive(cell) -> tuple[str, str, str] | None:
     return match["name"], match["arg"].strip(), match["body"]
 
 
-def strip_solution(source: str) -> str:
-    """Replace every BEGIN/END SOLUTION region by the stub, keeping its indentation."""
-    out, inside = [], False
+def marked_lines(source: str):
+    """Yield (kind, line) for each line of a code cell: kind is "begin" or "end" for the
+    BEGIN/END SOLUTION markers, "solution" between them, "code" elsewhere. Raises a
+    ValueError on nested or unbalanced markers."""
+    inside = False
     for line in source.splitlines():
         stripped = line.strip()
         if stripped == BEGIN:
             if inside:
                 raise ValueError(f"nested {BEGIN!r}")
             inside = True
-            indent = line[: len(line) - len(line.lstrip())]
-            out.extend(indent + stub for stub in STUDENT_STUB)
+            yield "begin", line
         elif stripped == END:
             if not inside:
                 raise ValueError(f"{END!r} without {BEGIN!r}")
             inside = False
-        elif not inside:
-            out.append(line)
+            yield "end", line
+        else:
+            yield ("solution" if inside else "code"), line
     if inside:
         raise ValueError(f"{BEGIN!r} without {END!r}")
+
+
+def solution_lines(source: str) -> list[str]:
+    """The lines between BEGIN and END SOLUTION markers."""
+    return [line for kind, line in marked_lines(source) if kind == "solution"]
+
+
+def strip_solution(source: str) -> str:
+    """Replace every BEGIN/END SOLUTION region by the stub, keeping its indentation."""
+    out = []
+    for kind, line in marked_lines(source):
+        if kind == "begin":
+            indent = line[: len(line) - len(line.lstrip())]
+            out.extend(indent + stub for stub in STUDENT_STUB)
+        elif kind == "code":
+            out.append(line)
     return "\n".join(out)
 
 

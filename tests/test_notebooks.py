@@ -6,7 +6,9 @@ chapter follows the house format for exercises.
 """
 
 import ast
+import importlib
 import inspect
+import pkgutil
 import re
 
 import nbformat
@@ -92,9 +94,10 @@ def test_stored_outputs_are_clean(path):
 
 
 def public_package_definitions():
+    """Names of the functions and classes defined in every module of backprop/."""
     names = set()
-    for module in [backprop.activations, backprop.losses, backprop.gradcheck, backprop.worked_example,
-                   backprop.draw, backprop.source, backprop.exercises, backprop._validation]:
+    for info in pkgutil.iter_modules(backprop.__path__):
+        module = importlib.import_module(f"backprop.{info.name}")
         for node in ast.walk(ast.parse(inspect.getsource(module))):
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("__"):
                 names.add(node.name)

@@ -33,16 +33,8 @@ def _perturb(value):
 
 def solution_names(source: str) -> list[str]:
     """Names assigned at the top level of a cell's BEGIN/END SOLUTION region."""
-    inside, lines = False, []
-    for line in source.splitlines():
-        if line.strip() == booktools.BEGIN:
-            inside = True
-        elif line.strip() == booktools.END:
-            inside = False
-        elif inside:
-            lines.append(line)
     names = []
-    for node in ast.parse("\n".join(lines)).body:
+    for node in ast.parse("\n".join(booktools.solution_lines(source))).body:
         targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
         for target in targets:
             for name in ast.walk(target) if target is not None else []:
@@ -93,13 +85,10 @@ def test_student_version_has_no_solutions_and_no_outputs(student_dir, path):
             inside = d[0] == "solution-start"
             continue
         if cell.cell_type == "code" and booktools.BEGIN in cell.source:
-            region = False
-            for line in cell.source.splitlines():
-                if line.strip() in (booktools.BEGIN, booktools.END):
-                    region = line.strip() == booktools.BEGIN
-                elif region:
+            for kind, line in booktools.marked_lines(cell.source):
+                if kind == "solution":
                     solution_lines.add(line.strip())
-                else:
+                elif kind == "code":
                     outside.add(line.strip())
         elif inside:
             if cell.cell_type == "markdown":
