@@ -2,40 +2,43 @@
 
 Each module mirrors a part of the book:
 
-- :mod:`backprop.activations` — activation functions with derivative and SymPy form
+- :mod:`backprop.activations` — activation functions with derivative and SymPy form; softmax
 - :mod:`backprop.losses` — loss functions with gradient and SymPy form
-- :mod:`backprop.gradcheck` — centred finite differences and relative error
+- :mod:`backprop.autograd` — scalar automatic differentiation on a computational graph
+- :mod:`backprop.layers` — Parameter, Dense, activation layers, Softmax
+- :mod:`backprop.network` — Sequential and MLP
+- :mod:`backprop.gradcheck` — centred finite differences, relative error, gradient reports
+- :mod:`backprop.training` — gradient descent: per-example, mini-batch, full batch
+- :mod:`backprop.datasets` — small seeded datasets
 - :mod:`backprop.worked_example` — the 1-1-1 network that runs through the book
 - :mod:`backprop.exercises` — the exercises' check helper
-- :mod:`backprop.draw` — matplotlib drawings of networks
+- :mod:`backprop.draw` — matplotlib drawings of networks, graphs and decision boundaries
 - :mod:`backprop.source` — show the package's source in a chapter
 """
 
-from .activations import Activation, Sigmoid, sigmoid
-from .draw import draw_tiny_network
+from .activations import (Activation, ReLU, Sigmoid, Tanh, log_softmax, logsumexp, relu, sigmoid, softmax,
+                          softmax_symbolic, tanh)
+from .autograd import Value
+from .datasets import noisy_sine, spirals, two_moons, xor
+from .draw import draw_graph, draw_tiny_network, plot_decision_boundary
 from .exercises import compare
-from .gradcheck import numerical_gradient, relative_error
-from .losses import Loss, SquaredError, squared_error
+from .gradcheck import GradCheckReport, check_gradients, numerical_gradient, relative_error
+from .layers import ActivationLayer, Dense, Layer, Parameter, Softmax
+from .losses import (BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy, SquaredError,
+                     mean_squared_error, one_hot, softmax_cross_entropy, squared_error)
+from .network import MLP, Sequential
 from .source import SourceCode, show_source
+from .training import History, fit
 from .worked_example import ForwardPass, Gradients, TinyNetwork, train
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
-    "Activation",
-    "ForwardPass",
-    "Gradients",
-    "Loss",
-    "Sigmoid",
-    "SourceCode",
-    "SquaredError",
-    "TinyNetwork",
-    "compare",
-    "draw_tiny_network",
-    "numerical_gradient",
-    "relative_error",
-    "show_source",
-    "sigmoid",
-    "squared_error",
-    "train",
+    "MLP", "Activation", "ActivationLayer", "BinaryCrossEntropy", "Dense", "ForwardPass", "GradCheckReport",
+    "Gradients", "History", "Layer", "Loss", "MeanSquaredError", "Parameter", "ReLU", "Sequential", "Sigmoid",
+    "Softmax", "SoftmaxCrossEntropy", "SourceCode", "SquaredError", "Tanh", "TinyNetwork", "Value",
+    "check_gradients", "compare", "draw_graph", "draw_tiny_network", "fit", "log_softmax", "logsumexp",
+    "mean_squared_error", "noisy_sine", "numerical_gradient", "one_hot", "plot_decision_boundary",
+    "relative_error", "relu", "show_source", "sigmoid", "softmax", "softmax_cross_entropy",
+    "softmax_symbolic", "spirals", "squared_error", "tanh", "train", "two_moons", "xor",
 ]

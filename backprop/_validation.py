@@ -90,3 +90,36 @@ def same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
 def scalar_or_array(arr: np.ndarray):
     """Return a Python float for a 0-d array, the array itself otherwise."""
     return float(arr) if arr.ndim == 0 else arr
+
+
+def as_rng(rng, name: str = "rng") -> np.random.Generator:
+    """A NumPy random Generator from a seed (int) or a Generator, or an error naming ``name``.
+
+    There is deliberately no default: results in the book are reproducible because every
+    random draw comes from a seed written where it is used.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)):
+        if rng < 0:
+            raise ValueError(f"{name} must be a seed >= 0 or a numpy.random.Generator; got {rng}")
+        return np.random.default_rng(int(rng))
+    raise TypeError(f"{name} must be a seed (an int such as 0) or a numpy.random.Generator, so that results "
+                    f"are reproducible; got {_describe(rng)}")
+
+
+def as_batch(value, name: str, features: int | None = None) -> np.ndarray:
+    """A batch-first float64 array of shape (N, D), or an error naming ``name``.
+
+    ``features``, if given, is the required D. A single example must be passed as one row,
+    e.g. ``x.reshape(1, -1)``.
+    """
+    arr = as_float_array(value, name)
+    if arr.ndim != 2:
+        hint = f"; for a single example use {name}.reshape(1, -1)" if arr.ndim == 1 else ""
+        raise ValueError(f"{name} must be a batch of shape (N, D), one example per row; got shape {arr.shape}{hint}")
+    if features is not None and arr.shape[1] != features:
+        raise ValueError(f"{name} must have shape (N, {features}); got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must be finite; got inf at row {int(np.argwhere(~np.isfinite(arr))[0][0])}")
+    return arr

@@ -79,3 +79,104 @@ class Sigmoid(Activation):
 
 sigmoid = Sigmoid()
 """The sigmoid activation, ready to call: ``sigmoid(0.2)``, ``sigmoid.derivative(0.2)``."""
+
+
+class Tanh(Activation):
+    """The hyperbolic tangent tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z)), with tanh'(z) = 1 − tanh²(z).
+
+    The derivative is computed as 4·e^(−2|z|) / (1 + e^(−2|z|))², which equals 1 − tanh²(z)
+    but keeps its relative precision in the tails, where tanh(z)² rounds to 1.
+    """
+
+    name = "tanh"
+
+    def _forward(self, z: np.ndarray) -> np.ndarray:
+        return np.tanh(z)
+
+    def _derivative(self, z: np.ndarray) -> np.ndarray:
+        e = np.exp(-2.0 * np.abs(z))
+        return 4.0 * e / (1.0 + e) ** 2
+
+    def symbolic(self, z: sp.Expr) -> sp.Expr:
+        return sp.tanh(z)
+
+
+class ReLU(Activation):
+    """The rectified linear unit relu(z) = max(0, z), with relu'(z) = 1 for z > 0 and 0 for z ≤ 0.
+
+    ReLU has no derivative at z = 0; like most libraries, the package uses 0 there.
+    """
+
+    name = "relu"
+
+    def _forward(self, z: np.ndarray) -> np.ndarray:
+        return np.maximum(z, 0.0)
+
+    def _derivative(self, z: np.ndarray) -> np.ndarray:
+        return (z > 0).astype(np.float64)
+
+    def symbolic(self, z: sp.Expr) -> sp.Expr:
+        return sp.Piecewise((0, z <= 0), (z, True))
+
+
+tanh = Tanh()
+"""The tanh activation, ready to call: ``tanh(0.2)``, ``tanh.derivative(0.2)``."""
+
+relu = ReLU()
+"""The ReLU activation, ready to call: ``relu(0.2)``, ``relu.derivative(0.2)``."""
+
+
+# --------------------------------------------------------------------------- softmax
+# Softmax is not elementwise: each output depends on every input of its row, so it is a
+# pair of functions here and a layer (``backprop.layers.Softmax``) with its own backward.
+
+def _axis_array(z, axis: int) -> np.ndarray:
+    z = as_float_array(z, "z")
+    if z.ndim == 0:
+        raise ValueError("z must have at least one axis (a vector of scores); got a single number")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"axis must be an integer in [{-z.ndim}, {z.ndim - 1}] for z of shape {z.shape}; "
+                         f"got {axis!r}")
+    if np.isinf(z).any():
+        raise ValueError("z must be finite; got inf (softmax of an infinite score is undefined)")
+    return z
+
+
+def logsumexp(z, axis: int = -1) -> np.ndarray:
+    """log Σ_k e^(z_k) along ``axis``, computed as m + log Σ_k e^(z_k − m) with m = max_k z_k.
+
+    Subtracting the maximum makes the largest exponent e^0 = 1, so nothing overflows
+    (``logsumexp([1000, 1000])`` is 1000 + log 2, not inf). ``z``: array of any shape with at
+    least one axis; the result drops ``axis``.
+    """
+    z = _axis_array(z, axis)
+    m = z.max(axis=axis, keepdims=True)
+    return np.squeeze(m, axis=axis) + np.log(np.exp(z - m).sum(axis=axis))
+
+
+def log_softmax(z, axis: int = -1) -> np.ndarray:
+    """log softmax(z)_k = z_k − logsumexp(z), along ``axis``; same shape as ``z``.
+
+    Computed as (z_k − m) − log Σ_j e^(z_j − m) with m = max_j z_j, so that for large scores
+    the difference of two large, nearly equal numbers is never formed.
+    """
+    z = _axis_array(z, axis)
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def softmax(z, axis: int = -1) -> np.ndarray:
+    """softmax(z)_k = e^(z_k) / Σ_j e^(z_j) along ``axis``; same shape as ``z``, rows sum to 1.
+
+    Computed as e^(z_k − m) / Σ_j e^(z_j − m) with m = max_j z_j: the same value (the factor
+    e^(−m) cancels) without overflow.
+    """
+    z = _axis_array(z, axis)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def softmax_symbolic(z: list) -> list:
+    """softmax of a list of SymPy expressions: [e^(z_k) / Σ_j e^(z_j) for each k]."""
+    total = sum(sp.exp(zj) for zj in z)
+    return [sp.exp(zk) / total for zk in z]

@@ -45,16 +45,92 @@ def _scalar(value) -> float:
     return float(arr.reshape(()))
 
 
-def relative_error(a, b) -> float:
-    """The largest elementwise relative error max |a − b| / max(|a|, |b|).
+def relative_error(a, b, *, norm: bool = False) -> float:
+    """How far apart two gradients are, relative to their size.
 
-    Elements where both values are exactly zero count as agreeing. Values around 1e-7 or
-    below mean an analytic gradient matches a numerical one in float64.
+    By default, the largest elementwise relative error max |a − b| / max(|a|, |b|); elements
+    where both values are exactly zero count as agreeing. With ``norm=True``, the error of
+    the arrays as whole vectors, ‖a − b‖ / max(‖a‖, ‖b‖): use it for a parameter array, where
+    an element that is nearly zero would otherwise turn the rounding error of a finite
+    difference (about 1e-10 in absolute terms) into a large relative one. Values around
+    1e-7 or below mean an analytic gradient matches a numerical one in float64.
     """
     a = as_float_array(a, "a")
     b = as_float_array(b, "b")
     same_shape(a, b, "a", "b")
+    if norm:
+        scale = max(np.linalg.norm(a), np.linalg.norm(b))
+        return float(np.linalg.norm(a - b) / scale) if scale > 0 else 0.0
     scale = np.maximum(np.abs(a), np.abs(b))
     diff = np.abs(a - b)
     ratio = np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
     return float(ratio.max())
+
+
+class GradCheckReport:
+    """The result of :func:`check_gradients`: one row per parameter, plus the input.
+
+    Each row holds the name, the shape, the backpropagated gradient, the finite-difference
+    gradient and their relative error as whole arrays, ‖a − b‖ / max(‖a‖, ‖b‖). ``max_error`` is the largest relative error and
+    ``passed(tol)`` says whether every row is below ``tol``. Printed, it is a table.
+    """
+
+    def __init__(self, rows: list[tuple[str, tuple, np.ndarray, np.ndarray]]):
+        self.rows = [(name, shape, backprop, numeric, relative_error(backprop, numeric, norm=True))
+                     for name, shape, backprop, numeric in rows]
+
+    @property
+    def errors(self) -> dict[str, float]:
+        """{name: relative error}."""
+        return {name: err for name, _, _, _, err in self.rows}
+
+    @property
+    def max_error(self) -> float:
+        return max(self.errors.values())
+
+    def passed(self, tol: float = 1e-7) -> bool:
+        """True when every relative error is below ``tol``."""
+        return self.max_error < as_positive_float(tol, "tol")
+
+    def __repr__(self) -> str:
+        width = max(len(name) for name, *_ in self.rows)
+        lines = [f"{'name':<{width}}  {'shape':<10}  relative error"]
+        lines += [f"{name:<{width}}  {str(shape):<10}  {err:.0e}" for name, shape, _, _, err in self.rows]
+        return "\n".join(lines)
+
+
+def check_gradients(model, loss, x, y, eps: float = 1e-6) -> GradCheckReport:
+    """Compare backpropagation with centred finite differences for every parameter of ``model``.
+
+    ``model``: a layer or network (``forward``, ``backward``, ``named_parameters``, ``zero_grad``);
+    ``loss``: a loss with ``value`` and ``gradient``; ``x``, ``y``: a batch and its targets.
+    Backprop gives ∂L/∂θ for every parameter θ and ∂L/∂x; finite differences nudge each
+    element of each θ (and of x) by ±``eps`` and re-evaluate L. The parameters are restored.
+    """
+    for attr in ("forward", "backward", "named_parameters", "zero_grad"):
+        if not callable(getattr(model, attr, None)):
+            raise TypeError(f"model must be a layer or network with {attr}(); got {type(model).__name__}")
+    if not (callable(getattr(loss, "value", None)) and callable(getattr(loss, "gradient", None))):
+        raise TypeError(f"loss must have value() and gradient(); got {type(loss).__name__}")
+    x = as_float_array(x, "x")
+    model.zero_grad()
+    out = model.forward(x)
+    grad_x = model.backward(loss.gradient(out, y))
+    rows = []
+    for name, param in model.named_parameters():
+        analytic = param.grad.copy()
+        saved = param.value.copy()
+
+        def loss_at(value, param=param):
+            param.value = np.asarray(value, dtype=np.float64).reshape(saved.shape)
+            return loss.value(model.forward(x), y)
+
+        try:
+            numeric = np.asarray(numerical_gradient(loss_at, saved, eps))
+        finally:
+            param.value = saved
+        rows.append((name, saved.shape, analytic, numeric.reshape(saved.shape)))
+    numeric_x = np.asarray(numerical_gradient(lambda v: loss.value(model.forward(v), y), x, eps))
+    rows.append(("input", x.shape, np.asarray(grad_x), numeric_x.reshape(x.shape)))
+    model.zero_grad()
+    return GradCheckReport(rows)

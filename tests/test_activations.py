@@ -13,8 +13,9 @@ z_sym = sp.Symbol("z", real=True)
 
 
 def sympy_values(expr, points):
-    """Evaluate a SymPy expression of z at each point with 30 significant digits."""
-    return np.array([float(expr.subs(z_sym, sp.Float(p, 30)).evalf(30)) for p in points])
+    """Evaluate a SymPy expression of z at each point with 60 significant digits (enough to survive
+    the cancellation in forms such as 1 − tanh²(z) at z = 30)."""
+    return np.array([float(expr.subs(z_sym, sp.Float(p, 60)).evalf(60)) for p in points])
 
 
 def test_sigmoid_symbolic_form_is_the_logistic_function():
@@ -103,3 +104,104 @@ def test_sigmoid_derivative_keeps_full_relative_precision_in_the_tails():
     z = np.array([20.0, 30.0, 35.0])
     expected = sympy_values(sp.diff(sigmoid.symbolic(z_sym), z_sym), z)
     np.testing.assert_allclose(sigmoid.derivative(z), expected, rtol=1e-13)
+
+
+# --------------------------------------------------------------------------- tanh and ReLU
+from backprop import ReLU, Tanh, log_softmax, logsumexp, relu, softmax, softmax_symbolic, tanh  # noqa: E402
+
+
+@pytest.mark.parametrize("act", [sigmoid, tanh, relu], ids=repr)
+def test_every_activation_forward_and_derivative_match_sympy(act):
+    points = Z[np.abs(Z) > 1e-6]  # ReLU has no derivative at 0
+    np.testing.assert_allclose(act(points), sympy_values(act.symbolic(z_sym), points), rtol=1e-14, atol=1e-300)
+    derivative = sp.diff(act.symbolic(z_sym), z_sym)
+    np.testing.assert_allclose(act.derivative(points), sympy_values(derivative, points), rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("act", [tanh, relu], ids=repr)
+def test_tanh_and_relu_gradient_check(act):
+    z = np.random.default_rng(2).normal(scale=2.0, size=(5, 4))
+    z[np.abs(z) < 1e-3] = 0.5  # keep away from ReLU's kink
+    numeric = numerical_gradient(lambda v: float(np.sum(act(v))), z)
+    assert relative_error(act.derivative(z), numeric) < 1e-7
+
+
+def test_tanh_derivative_keeps_full_relative_precision_in_the_tails():
+    z = np.array([-19.0, 10.0, 19.0, 30.0])
+    expected = sympy_values(sp.diff(tanh.symbolic(z_sym), z_sym), z)
+    np.testing.assert_allclose(tanh.derivative(z), expected, rtol=1e-13)
+
+
+def test_tanh_derivative_is_one_minus_tanh_squared():
+    assert sp.simplify(sp.diff(sp.tanh(z_sym), z_sym) - (1 - sp.tanh(z_sym) ** 2)) == 0
+
+
+def test_relu_uses_zero_derivative_at_the_kink_like_its_sympy_form():
+    assert relu.derivative(0.0) == 0.0
+    assert sp.diff(relu.symbolic(z_sym), z_sym).subs(z_sym, 0) == 0
+    assert relu(-3.0) == 0.0 and relu(2.5) == 2.5
+
+
+def test_new_activation_classes_and_reprs():
+    assert isinstance(tanh, Tanh) and isinstance(relu, ReLU)
+    assert repr(tanh) == "Tanh()" and repr(relu) == "ReLU()"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert tanh(1000.0) == 1.0 and tanh.derivative(-1000.0) == 0.0
+
+
+@pytest.mark.parametrize("act", [tanh, relu], ids=repr)
+def test_new_activations_reject_bad_input(act):
+    with pytest.raises(ValueError, match="z must not contain NaN"):
+        act(np.array([1.0, np.nan]))
+    with pytest.raises(TypeError, match="z must be a real number"):
+        act.derivative("1")
+
+
+# --------------------------------------------------------------------------- softmax
+def test_softmax_matches_sympy_and_sums_to_one():
+    scores = [sp.Float(v, 30) for v in (1.5, -0.3, 2.2, 0.0)]
+    expected = [float(p.evalf(30)) for p in softmax_symbolic(scores)]
+    got = softmax(np.array([1.5, -0.3, 2.2, 0.0]))
+    np.testing.assert_allclose(got, expected, rtol=1e-14)
+    batch = np.random.default_rng(3).normal(size=(6, 5))
+    np.testing.assert_allclose(softmax(batch).sum(axis=1), 1.0, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(softmax(batch.T, axis=0), softmax(batch).T, rtol=1e-15)
+
+
+def test_softmax_logsumexp_log_softmax_are_stable_at_extremes():
+    z = np.array([[1000.0, 1000.0, -1000.0], [-1000.0, -1000.0, -999.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p, lse, logp = softmax(z), logsumexp(z), log_softmax(z)
+    np.testing.assert_allclose(p[0], [0.5, 0.5, 0.0], atol=1e-300)
+    np.testing.assert_allclose(lse, [1000 + np.log(2), -999 + np.log(1 + 2 * np.exp(-1))], rtol=1e-15)
+    np.testing.assert_allclose(logp[0], [-np.log(2), -np.log(2), -2000 - np.log(2)], rtol=1e-15)
+    assert np.isfinite(logp).all()
+
+
+def test_softmax_is_shift_invariant_and_logsumexp_matches_the_direct_formula():
+    z = np.random.default_rng(4).normal(size=(3, 4))
+    np.testing.assert_allclose(softmax(z + 7.0), softmax(z), rtol=1e-14)
+    np.testing.assert_allclose(logsumexp(z), np.log(np.exp(z).sum(axis=1)), rtol=1e-14)
+    np.testing.assert_allclose(np.exp(log_softmax(z)), softmax(z), rtol=1e-14)
+
+
+def test_logsumexp_gradient_is_softmax():
+    z = np.random.default_rng(5).normal(size=6)
+    numeric = numerical_gradient(lambda v: float(logsumexp(v)), z)
+    assert relative_error(softmax(z), numeric) < 1e-7
+
+
+@pytest.mark.parametrize(("bad", "axis", "error", "message"), [
+    (3.0, -1, ValueError, "at least one axis"),
+    ([1.0, 2.0], 1, ValueError, r"axis must be an integer in \[-1, 0\]"),
+    ([1.0, 2.0], True, ValueError, "axis must be an integer"),
+    ([1.0, np.inf], -1, ValueError, "z must be finite"),
+    ([1.0, np.nan], -1, ValueError, "z must not contain NaN"),
+    (["a", "b"], -1, TypeError, "z must contain real numbers"),
+])
+@pytest.mark.parametrize("function", [softmax, logsumexp, log_softmax], ids=lambda f: f.__name__)
+def test_softmax_family_rejects_bad_input(bad, axis, error, message, function):
+    with pytest.raises(error, match=message):
+        function(bad, axis=axis)

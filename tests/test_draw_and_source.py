@@ -55,3 +55,43 @@ def test_draw_tiny_network_rejects_bad_arguments():
 def test_public_names_are_exported():
     for name in backprop.__all__:
         assert hasattr(backprop, name), name
+
+
+# --------------------------------------------------------------------------- graphs and decision boundaries
+import numpy as np  # noqa: E402
+
+from backprop import MLP, Value, draw_graph, plot_decision_boundary, spirals, tanh, two_moons  # noqa: E402
+
+
+def test_draw_graph_shows_every_node_with_value_and_gradient():
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    out = a * b + a
+    out.backward()
+    ax = draw_graph(out, title="t")
+    texts = [t.get_text() for t in ax.texts]
+    assert "$a$\ndata 2.0000" in texts and "$b$\ndata -3.0000" in texts
+    assert "grad -2.0000" in texts and "grad 2.0000" in texts and "grad 1.0000" in texts   # ∂/∂a = b + 1, ∂/∂b = a
+    assert sorted(t for t in texts if t in {"×", "+"}) == ["+", "×"]
+    assert ax.get_title() == "t"
+    xs = {round(p.get_x(), 6) for p in ax.patches if hasattr(p, "get_boxstyle")}
+    assert len(xs) == 3   # three columns: a and b, a·b, the output
+    plt.close("all")
+
+
+def test_draw_graph_rejects_non_values():
+    with pytest.raises(TypeError, match="root must be a backprop Value"):
+        draw_graph(3.0)
+
+
+def test_plot_decision_boundary_for_binary_and_multiclass_models():
+    X, y = two_moons(20, rng=0)
+    ax = plot_decision_boundary(MLP([2, 3, 1], activation=tanh, rng=0), X, y, threshold=0.0, resolution=20)
+    assert len(ax.collections) >= 2
+    Xs, labels = spirals(5, 3, rng=0)
+    ax = plot_decision_boundary(MLP([2, 3, 3], activation=tanh, rng=0), Xs, labels, resolution=20, title="s")
+    assert ax.get_title() == "s"
+    with pytest.raises(ValueError, match="one label per row of X"):
+        plot_decision_boundary(MLP([2, 3, 1], activation=tanh, rng=0), X, y[:5])
+    with pytest.raises(ValueError, match=r"X must have shape \(N, 2\)"):
+        plot_decision_boundary(MLP([3, 3, 1], activation=tanh, rng=0), np.zeros((4, 3)), y[:4])
+    plt.close("all")

@@ -1,0 +1,117 @@
+"""The training loop: its three modes equal hand-written gradient descent, seeded shuffling is
+reproducible, divergence stops with a message, bad input is rejected, the bar appears when asked."""
+
+import numpy as np
+import pytest
+
+import backprop.training
+from backprop import (MLP, BinaryCrossEntropy, History, fit, mean_squared_error, softmax_cross_entropy, spirals,
+                      tanh, two_moons, xor)
+
+X, Y = two_moons(40, noise=0.1, rng=0)
+bce = BinaryCrossEntropy(from_logits=True)
+
+
+def manual_descent(net, loss, X, Y, lr, epochs, batch_size, rng):
+    """The loop written out by hand, to compare with fit()."""
+    n = len(X)
+    for _ in range(epochs):
+        order = rng.permutation(n) if rng is not None and batch_size < n else np.arange(n)
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            net.zero_grad()
+            out = net.forward(X[idx])
+            net.backward(loss.gradient(out, Y[idx]))
+            for p in net.parameters():
+                p.value = p.value - lr * p.grad
+    return net
+
+
+@pytest.mark.parametrize("batch_size", [1, 8, None], ids=["per-example", "mini-batch", "full-batch"])
+def test_fit_equals_hand_written_gradient_descent(batch_size):
+    trained = MLP([2, 6, 1], activation=tanh, rng=1)
+    fit(trained, bce, X, Y, lr=0.3, epochs=3, batch_size=batch_size, rng=5)
+    by_hand = manual_descent(MLP([2, 6, 1], activation=tanh, rng=1), bce, X, Y, 0.3, 3,
+                             batch_size or len(X), np.random.default_rng(5))
+    for p, q in zip(trained.parameters(), by_hand.parameters()):
+        np.testing.assert_allclose(p.value, q.value, rtol=1e-13)
+
+
+def test_history_records_epoch_and_step_losses():
+    net = MLP([2, 6, 1], activation=tanh, rng=1)
+    history = fit(net, bce, X, Y, lr=0.3, epochs=4, batch_size=16, rng=0)
+    assert isinstance(history, History)
+    assert history.steps_per_epoch == 3 and len(history.step_loss) == 12 and len(history.epoch_loss) == 5
+    assert history.epoch_loss[-1] == pytest.approx(bce(net.forward(X), Y), rel=1e-15)
+    assert history.epoch_loss[0] == pytest.approx(bce(MLP([2, 6, 1], activation=tanh, rng=1).forward(X), Y))
+
+
+def test_seeded_shuffling_is_reproducible_and_the_seed_matters():
+    runs = [fit(MLP([2, 4, 1], activation=tanh, rng=1), bce, X, Y, lr=0.5, epochs=2, batch_size=4, rng=seed).step_loss
+            for seed in (3, 3, 4)]
+    assert runs[0] == runs[1] and runs[0] != runs[2]
+
+
+def test_without_shuffling_the_examples_are_visited_in_order():
+    net = MLP([2, 4, 1], activation=tanh, rng=1)
+    fit(net, bce, X, Y, lr=0.5, epochs=2, batch_size=4, shuffle=False)
+    by_hand = manual_descent(MLP([2, 4, 1], activation=tanh, rng=1), bce, X, Y, 0.5, 2, 4, rng=None)
+    for p, q in zip(net.parameters(), by_hand.parameters()):
+        np.testing.assert_allclose(p.value, q.value, rtol=1e-13)
+
+
+def test_training_solves_xor_and_spirals_get_better():
+    Xx, yx = xor()
+    net = MLP([2, 4, 1], activation=tanh, rng=0)
+    history = fit(net, bce, Xx, yx, lr=1.0, epochs=500)
+    assert history.epoch_loss[-1] < 0.01
+    np.testing.assert_array_equal(net.forward(Xx) > 0, yx > 0.5)
+    Xs, labels = spirals(30, rng=0)
+    history = fit(MLP([2, 16, 3], activation=tanh, rng=0), softmax_cross_entropy, Xs, labels, lr=1.0, epochs=100,
+                  batch_size=10, rng=0)
+    assert history.epoch_loss[-1] < 0.5 * history.epoch_loss[0]
+
+
+@pytest.mark.parametrize("batch_size", [1, None])
+def test_divergence_stops_with_a_message_that_says_where(batch_size):
+    # no overflow warnings on the way (they would be errors here): the FloatingPointError is the message
+    where = r"epoch \d+, step \d+" if batch_size == 1 else r"the end of epoch \d+"
+    with pytest.raises(FloatingPointError, match=rf"training diverged at {where}: .* with lr=1e\+30; try a smaller"):
+        fit(MLP([2, 8, 1], activation=tanh, rng=0), mean_squared_error, X, Y * 1e3, lr=1e30, epochs=50,
+            batch_size=batch_size, rng=0)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    (dict(X=np.zeros((3, 2)), Y=np.zeros((4, 1))), ValueError, "same number of examples"),
+    (dict(X=np.zeros(3)), ValueError, r"X must be a batch of shape \(N, D\)"),
+    (dict(X=np.full((40, 2), np.nan)), ValueError, "X must not contain NaN"),
+    (dict(Y=np.full((40, 1), np.nan)), ValueError, "Y must not contain NaN"),
+    (dict(lr=0.0), ValueError, "lr must be > 0"),
+    (dict(lr="0.1"), TypeError, "lr must be a real number"),
+    (dict(epochs=0), ValueError, "epochs must be >= 1"),
+    (dict(epochs=2.0), TypeError, "epochs must be an integer"),
+    (dict(batch_size=0), ValueError, "batch_size must be >= 1"),
+    (dict(batch_size=41), ValueError, "batch_size must be at most the number of examples, 40; got 41"),
+    (dict(batch_size=4, rng=None), TypeError, "rng must be a seed"),
+    (dict(shuffle="yes"), TypeError, "shuffle must be True or False"),
+    (dict(progress="auto"), TypeError, "progress must be True, False or None"),
+    (dict(model=np.zeros(3)), TypeError, "model must be a layer or network"),
+    (dict(loss=np.mean), TypeError, "loss must have value"),
+])
+def test_fit_rejects_bad_input(kwargs, error, message):
+    args = dict(model=MLP([2, 3, 1], activation=tanh, rng=0), loss=bce, X=X, Y=Y, lr=0.1, epochs=1)
+    args.update(kwargs)
+    with pytest.raises(error, match=message):
+        fit(args.pop("model"), args.pop("loss"), args.pop("X"), args.pop("Y"), **args)
+
+
+def test_progress_bar_only_when_asked_or_when_slow(capsys, monkeypatch):
+    net = MLP([2, 3, 1], activation=tanh, rng=0)
+    fit(net, bce, X, Y, lr=0.1, epochs=3, progress=True)
+    assert "3/3" in capsys.readouterr().err
+    fit(net, bce, X, Y, lr=0.1, epochs=3, progress=False)
+    fit(net, bce, X, Y, lr=0.1, epochs=3)   # automatic: a short run shows nothing
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(backprop.training, "PROGRESS_DELAY", 0.0)   # as if every run were slow
+    fit(net, bce, X, Y, lr=0.1, epochs=3)
+    assert "3/3" in capsys.readouterr().err
