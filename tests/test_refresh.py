@@ -1,5 +1,6 @@
 """The refresh command is deterministic: executing a stored notebook again and normalizing it
-reproduces the stored file exactly (PNG bytes aside, which nbval does not compare either)."""
+reproduces the stored file exactly (PNG bytes aside, and the outputs of cells tagged
+nbval-ignore-output, such as timings and progress bars, which nbval does not compare either)."""
 
 import copy
 
@@ -11,6 +12,8 @@ from conftest import NOTEBOOKS, booktools, nb_id
 def without_png(nb):
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
+        if "nbval-ignore-output" in cell.metadata.get("tags", []):
+            cell["outputs"] = []
         for out in cell.get("outputs", []):
             if "image/png" in out.get("data", {}):
                 out["data"]["image/png"] = "<png>"
