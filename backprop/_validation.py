@@ -123,3 +123,12 @@ def as_batch(value, name: str, features: int | None = None) -> np.ndarray:
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} must be finite; got inf at row {int(np.argwhere(~np.isfinite(arr))[0][0])}")
     return arr
+
+
+def check_model_and_loss(model, loss) -> None:
+    """Raise a TypeError unless ``model`` is a layer or network and ``loss`` a loss (duck-typed)."""
+    for attr in ("forward", "backward", "named_parameters", "zero_grad"):
+        if not callable(getattr(model, attr, None)):
+            raise TypeError(f"model must be a layer or network with {attr}(); got {type(model).__name__}")
+    if not (callable(getattr(loss, "value", None)) and callable(getattr(loss, "gradient", None))):
+        raise TypeError(f"loss must have value() and gradient(); got {type(loss).__name__}")

@@ -142,11 +142,21 @@ def draw_graph(root: Value, ax=None, title: str | None = None):
             ax.text(ox, cy, node.op, ha="center", va="center", fontsize=8.5)
             ax.add_patch(FancyArrowPatch((ox + 0.32, cy), (cx - half_w - 0.04, cy), arrowstyle="-|>",
                                          mutation_scale=10, color="0.3", lw=1.0))
-            for parent in node.parents:
+            for k, parent in enumerate(node.parents):
                 px, py = pos[id(parent)]
+                # a straight edge, except: the second edge of a node used twice (a*a) bends the
+                # other way, and an edge that skips columns arcs over the boxes in between
+                repeat = node.parents[:k].count(parent)
+                skips = round((cx - px) / 3.2) > 1
+                if node.parents.count(parent) > 1:
+                    rad = 0.4 * (-1) ** repeat
+                elif skips:  # bend away from the boxes between: downwards from below, upwards from above
+                    rad = 0.35 if py <= cy else -0.35
+                else:
+                    rad = 0.0
                 ax.add_patch(FancyArrowPatch((px + half_w + 0.04, py), (ox - 0.32, cy), arrowstyle="-|>",
                                              mutation_scale=10, color="0.3", lw=1.0,
-                                             connectionstyle="arc3,rad=0.0"))
+                                             connectionstyle=f"arc3,rad={rad}"))
     ax.set_xlim(min(xs) - half_w - 0.3, max(xs) + half_w + 0.3)
     ax.set_ylim(min(ys) - half_h - 0.3, max(ys) + half_h + 0.3)
     ax.set_aspect("equal")

@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._validation import as_float_array, as_positive_float, same_shape, scalar_or_array
+from ._validation import as_float_array, as_positive_float, check_model_and_loss, same_shape, scalar_or_array
 
 
 def numerical_gradient(f: Callable, x, eps: float = 1e-6):
@@ -107,11 +107,7 @@ def check_gradients(model, loss, x, y, eps: float = 1e-6) -> GradCheckReport:
     Backprop gives ∂L/∂θ for every parameter θ and ∂L/∂x; finite differences nudge each
     element of each θ (and of x) by ±``eps`` and re-evaluate L. The parameters are restored.
     """
-    for attr in ("forward", "backward", "named_parameters", "zero_grad"):
-        if not callable(getattr(model, attr, None)):
-            raise TypeError(f"model must be a layer or network with {attr}(); got {type(model).__name__}")
-    if not (callable(getattr(loss, "value", None)) and callable(getattr(loss, "gradient", None))):
-        raise TypeError(f"loss must have value() and gradient(); got {type(loss).__name__}")
+    check_model_and_loss(model, loss)
     x = as_float_array(x, "x")
     model.zero_grad()
     out = model.forward(x)

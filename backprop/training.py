@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm import tqdm
 
-from ._validation import as_batch, as_float_array, as_positive_float, as_positive_int, as_rng
+from ._validation import (as_batch, as_float_array, as_positive_float, as_positive_int, as_rng,
+                          check_model_and_loss)
 
 PROGRESS_DELAY = 2.0
 """Seconds before the automatic progress bar appears: short runs never show one."""
@@ -51,11 +52,7 @@ def fit(model, loss, X, Y, *, lr: float, epochs: int, batch_size: int | None = N
     Stops with a ``FloatingPointError`` saying where if the loss or a parameter stops being
     finite (usually: the learning rate is too large).
     """
-    for attr in ("forward", "backward", "parameters", "zero_grad"):
-        if not callable(getattr(model, attr, None)):
-            raise TypeError(f"model must be a layer or network with {attr}(); got {type(model).__name__}")
-    if not (callable(getattr(loss, "value", None)) and callable(getattr(loss, "gradient", None))):
-        raise TypeError(f"loss must have value() and gradient(); got {type(loss).__name__}")
+    check_model_and_loss(model, loss)
     X = as_batch(X, "X")
     n = X.shape[0]
     Y = np.asarray(Y) if isinstance(Y, np.ndarray) and Y.dtype.kind in "iu" else as_float_array(Y, "Y")
