@@ -131,8 +131,8 @@ class BinaryCrossEntropy(Loss):
         if not self.from_logits and ((y_hat <= 0) | (y_hat >= 1)).any():
             bad = y_hat[(y_hat <= 0) | (y_hat >= 1)].reshape(-1)[0]
             raise ValueError(f"y_hat must be probabilities strictly between 0 and 1; got {bad}. A sigmoid "
-                             "output rounds to exactly 0 or 1 for |z| > 37: pass the scores z instead, "
-                             "with BinaryCrossEntropy(from_logits=True)")
+                             "output rounds to exactly 1 for z > 36.7 (and to 0 for z < -745): pass the "
+                             "scores z instead, with BinaryCrossEntropy(from_logits=True)")
         return y_hat, y
 
     def value(self, y_hat, y) -> float:
@@ -146,11 +146,16 @@ class BinaryCrossEntropy(Loss):
         return float(per.sum() / _batch_size(y_hat))
 
     def gradient(self, y_hat, y):
-        """∂L/∂z = (σ(z) − y)/N from logits; ∂L/∂p = (p − y)/(p(1 − p))/N from probabilities."""
+        """∂L/∂z = (σ(z) − y)/N from logits; ∂L/∂p = (p − y)/(p(1 − p))/N from probabilities.
+
+        From logits, σ(z) − y is computed as (1 − y)·σ(z) − y·σ(−z), the same number (because
+        1 − σ(z) = σ(−z)) without the cancellation of σ(z) − 1 for large z: at z = 40 and y = 1
+        it gives −σ(−40) ≈ −4.2e-18 rather than 0.
+        """
         y_hat, y = self._check(y_hat, y)
         n = _batch_size(y_hat)
         if self.from_logits:
-            return scalar_or_array((sigmoid(y_hat) - y) / n)
+            return scalar_or_array(((1 - y) * sigmoid(y_hat) - y * sigmoid(-y_hat)) / n)
         return scalar_or_array((y_hat - y) / (y_hat * (1 - y_hat)) / n)
 
     def symbolic(self, y_hat: sp.Expr, y: sp.Expr) -> sp.Expr:
@@ -162,8 +167,8 @@ class BinaryCrossEntropy(Loss):
 class SoftmaxCrossEntropy(Loss):
     """Softmax followed by cross-entropy, from scores (logits), averaged over the batch.
 
-    L = (1/N) Σₙ −Σ_k yₙₖ log pₙₖ with pₙ = softmax(zₙ), computed as
-    logsumexp(zₙ) − Σ_k yₙₖ zₙₖ (stable), and ∂L/∂z = (p − y) / N.
+    L = (1/N) Σₙ −Σ_k yₙₖ log pₙₖ with pₙ = softmax(zₙ), where log pₙₖ is computed by the stable
+    :func:`~backprop.activations.log_softmax` (zₙₖ − logsumexp(zₙ)), and ∂L/∂z = (p − y) / N.
 
     ``y_hat``: scores z of shape (N, K). ``y``: integer class labels of shape (N,) with values
     in 0..K−1, or target distributions of shape (N, K) (e.g. one-hot rows) summing to 1.

@@ -176,3 +176,11 @@ def test_loss_reprs():
     assert repr(mean_squared_error) == "MeanSquaredError()"
     assert repr(bce_logits) == "BinaryCrossEntropy(from_logits=True)"
     assert repr(SoftmaxCrossEntropy()) == "SoftmaxCrossEntropy()"
+
+
+def test_binary_cross_entropy_gradient_from_logits_keeps_tiny_values():
+    z = np.array([[40.0], [-40.0], [3.0]])
+    y = np.array([[1.0], [0.0], [0.3]])
+    exact = np.array([[-1 / (1 + np.exp(40.0))], [1 / (1 + np.exp(40.0))], [1 / (1 + np.exp(-3.0)) - 0.3]]) / 3
+    np.testing.assert_allclose(bce_logits.gradient(z, y), exact, rtol=1e-14)
+    assert bce_logits.gradient(z, y)[0, 0] < 0   # not rounded to zero
