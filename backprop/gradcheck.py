@@ -85,6 +85,16 @@ class GradCheckReport:
         return {name: err for name, _, _, _, err in self.rows}
 
     @property
+    def analytic(self) -> dict[str, np.ndarray]:
+        """{name: the backpropagated gradient}."""
+        return {name: backprop for name, _, backprop, _, _ in self.rows}
+
+    @property
+    def numeric(self) -> dict[str, np.ndarray]:
+        """{name: the finite-difference gradient}."""
+        return {name: numeric for name, _, _, numeric, _ in self.rows}
+
+    @property
     def max_error(self) -> float:
         return max(self.errors.values())
 

@@ -93,6 +93,9 @@ def test_check_gradients_restores_parameters_and_clears_gradients():
         np.testing.assert_array_equal(p.value, v)
         assert not p.grad.any()
     assert isinstance(report, GradCheckReport)
+    assert list(report.analytic) == list(report.numeric) == list(report.errors)
+    for name in report.errors:
+        assert report.errors[name] == relative_error(report.analytic[name], report.numeric[name], norm=True)
     text = repr(report)
     assert text.splitlines()[0].split() == ["name", "shape", "relative", "error"]
     assert [line.split()[0] for line in text.splitlines()[1:]] == ["0.W", "0.b", "2.W", "2.b", "input"]
