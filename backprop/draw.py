@@ -119,7 +119,7 @@ def draw_graph(root: Value, ax=None, title: str | None = None):
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     if ax is None:
-        width = min(2.1 + 1.55 * (max(xs) - min(xs)) / 3.2, 16)
+        width = min(2.1 + 1.55 * (max(xs) - min(xs)) / 3.2, 10)  # wider would be shrunk on a book page
         _, ax = plt.subplots(figsize=(width, 1.3 + 0.75 * (max(ys) - min(ys))))
     half_w, half_h = 0.95, 0.5
     for node in order:

@@ -49,7 +49,10 @@ def _to_number(value):
 
 
 def _fmt(arr: np.ndarray) -> str:
-    """10 decimals; scientific notation for tiny values, where 10 decimals would hide the digits."""
+    """Whole numbers (counts, shapes) as integers; otherwise 10 decimals, and scientific notation
+    for tiny values, where 10 decimals would hide the digits."""
+    if np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)) and np.all(np.abs(arr) < 1e15):
+        return str(arr.astype(np.int64).tolist()) if arr.ndim else str(int(arr))
     if arr.ndim == 0:
         value = float(arr)
         return f"{value:.10f}" if value == 0 or abs(value) >= 1e-4 else f"{value:.6e}"

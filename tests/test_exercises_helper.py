@@ -41,3 +41,12 @@ def test_sympy_numbers_and_arrays_are_accepted():
 def test_name_must_be_a_string():
     with pytest.raises(TypeError, match="name must be a str"):
         compare(3, 1.0, 1.0)
+
+
+def test_whole_numbers_print_as_integers(capsys):
+    assert compare("count", 919, 919.0)
+    assert compare("shape", np.array([784, 128]), [784.0, 128.0])
+    assert not compare("count", 3.03, 3)
+    assert capsys.readouterr().out == ("count: true 919 | yours 919 | ok\n"
+                                       "shape: true [784, 128] | yours [784, 128] | ok\n"
+                                       "count: true 3 | yours 3.0300000000 | WRONG\n")

@@ -143,9 +143,12 @@ def exercise_structure(nb):
             label = re.search(r"^:label:\s*(\S+)", d[2], re.M)
             assert label, f"cell {i}: an exercise needs a :label:"
             j = i + 1
+            while cells[j].cell_type == "code":  # the exercise's given data, visible before the solution
+                assert booktools.BEGIN not in cells[j].source, f"cell {j}: a given cell holds a solution"
+                j += 1
             start = booktools.directive(cells[j])
             assert start and start[0] == "solution-start" and start[1] == label[1], (
-                f"cell {j}: exercise {label[1]} must be followed by its solution-start")
+                f"cell {j}: exercise {label[1]} must be followed by its solution-start (after any given-data cells)")
             assert ":class: dropdown" in start[2], f"cell {j}: solutions are dropdowns"
             solution = []
             j += 1
@@ -158,6 +161,8 @@ def exercise_structure(nb):
             assert cells[check].cell_type == "code" and booktools.CHECK_TAG in tags(cells[check]), (
                 f"exercise {label[1]}: the cell after solution-end must be a code cell tagged 'check'")
             assert "assert " in cells[check].source and "compare(" in cells[check].source
+            assert "hide-output" in tags(cells[check]), (
+                f"exercise {label[1]}: tag the check cell hide-output too (its printed true values are answers)")
             found.append((label[1], solution, check))
             i = check
         i += 1
