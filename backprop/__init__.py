@@ -20,7 +20,7 @@ from .activations import (Activation, ReLU, Sigmoid, Tanh, log_softmax, logsumex
                           softmax_symbolic, tanh)
 from .autograd import Value
 from .datasets import noisy_sine, spirals, two_moons, xor
-from .draw import draw_graph, draw_tiny_network, plot_decision_boundary
+from .draw import book_style, draw_graph, draw_tiny_network, plot_decision_boundary
 from .exercises import compare
 from .gradcheck import GradCheckReport, check_gradients, numerical_gradient, relative_error
 from .layers import ActivationLayer, Dense, Layer, Parameter, Softmax
@@ -37,7 +37,7 @@ __all__ = [
     "MLP", "Activation", "ActivationLayer", "BinaryCrossEntropy", "Dense", "ForwardPass", "GradCheckReport",
     "Gradients", "History", "Layer", "Loss", "MeanSquaredError", "Parameter", "ReLU", "Sequential", "Sigmoid",
     "Softmax", "SoftmaxCrossEntropy", "SourceCode", "SquaredError", "Tanh", "TinyNetwork", "Value",
-    "check_gradients", "compare", "draw_graph", "draw_tiny_network", "fit", "log_softmax", "logsumexp",
+    "book_style", "check_gradients", "compare", "draw_graph", "draw_tiny_network", "fit", "log_softmax", "logsumexp",
     "mean_squared_error", "noisy_sine", "numerical_gradient", "one_hot", "plot_decision_boundary",
     "relative_error", "relu", "show_source", "sigmoid", "softmax", "softmax_cross_entropy",
     "softmax_symbolic", "spirals", "squared_error", "tanh", "train", "two_moons", "xor",

@@ -194,11 +194,28 @@ def plot_decision_boundary(model, X, y, *, threshold: float = 0.5, resolution: i
     ax.contourf(g0, g1, predicted.reshape(g0.shape), levels=np.arange(classes + 1) - 0.5,
                 cmap=ListedColormap(colors), alpha=0.25)
     ax.scatter(X[:, 0], X[:, 1], c=labels, cmap=ListedColormap(colors), vmin=-0.5, vmax=classes - 0.5,
-               s=14, edgecolors="white", linewidths=0.4)
+               s=float(np.clip(3000 / len(X), 12, 60)), edgecolors="white", linewidths=0.5)  # few points: larger
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title)
     return ax
+
+
+BOOK_STYLE = {
+    "font.size": 12,
+    "axes.titlesize": 12,
+    "axes.labelsize": 12,
+    "legend.fontsize": 11,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "lines.markersize": 7,
+}
+"""Matplotlib settings of the book's figures: text that stays legible when a page shrinks a figure."""
+
+
+def book_style() -> None:
+    """Apply :data:`BOOK_STYLE` to matplotlib (every chapter calls this once, after its imports)."""
+    plt.rcParams.update(BOOK_STYLE)

@@ -95,3 +95,11 @@ def test_plot_decision_boundary_for_binary_and_multiclass_models():
     with pytest.raises(ValueError, match=r"X must have shape \(N, 2\)"):
         plot_decision_boundary(MLP([3, 3, 1], activation=tanh, rng=0), np.zeros((4, 3)), y[:4])
     plt.close("all")
+
+
+def test_book_style_sets_the_figure_fonts():
+    from backprop import book_style
+    from backprop.draw import BOOK_STYLE
+    with plt.rc_context():
+        book_style()
+        assert all(plt.rcParams[key] == value for key, value in BOOK_STYLE.items())
