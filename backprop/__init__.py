@@ -5,8 +5,11 @@ Each module mirrors a part of the book:
 - :mod:`backprop.activations` — activation functions with derivative and SymPy form; softmax
 - :mod:`backprop.losses` — loss functions with gradient and SymPy form
 - :mod:`backprop.autograd` — scalar automatic differentiation on a computational graph
-- :mod:`backprop.layers` — Parameter, Dense, activation layers, Softmax
+- :mod:`backprop.layers` — Parameter, Dense, activation layers, Softmax, BatchNorm
 - :mod:`backprop.network` — Sequential and MLP
+- :mod:`backprop.init` — weight initialization: zeros, small random, LeCun, Xavier/Glorot, He
+- :mod:`backprop.diagnostics` — per-layer activation statistics and gradient norms
+- :mod:`backprop.clip` — gradient clipping by value, by norm, by global norm
 - :mod:`backprop.gradcheck` — centred finite differences, relative error, gradient reports
 - :mod:`backprop.training` — gradient descent: per-example, mini-batch, full batch
 - :mod:`backprop.datasets` — small seeded datasets
@@ -16,14 +19,17 @@ Each module mirrors a part of the book:
 - :mod:`backprop.source` — show the package's source in a chapter
 """
 
-from .activations import (Activation, ReLU, Sigmoid, Tanh, log_softmax, logsumexp, relu, sigmoid, softmax,
-                          softmax_symbolic, tanh)
+from . import init
+from .activations import (ELU, GELU, Activation, LeakyReLU, ReLU, Sigmoid, Tanh, elu, gelu, leaky_relu, log_softmax,
+                          logsumexp, relu, sigmoid, softmax, softmax_jacobian, softmax_symbolic, tanh)
+from .clip import clip_by_global_norm, clip_by_norm, clip_by_value, global_norm
+from .diagnostics import Diagnostics, diagnose
 from .autograd import Value
 from .datasets import noisy_sine, spirals, two_moons, xor
-from .draw import book_style, draw_graph, draw_tiny_network, plot_decision_boundary
+from .draw import book_style, draw_graph, draw_tiny_network, plot_by_layer, plot_decision_boundary
 from .exercises import compare
 from .gradcheck import GradCheckReport, check_gradients, numerical_gradient, relative_error
-from .layers import ActivationLayer, Dense, Layer, Parameter, Softmax
+from .layers import ActivationLayer, BatchNorm, Dense, Layer, Parameter, Softmax
 from .losses import (BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy, SquaredError,
                      mean_squared_error, one_hot, softmax_cross_entropy, squared_error)
 from .network import MLP, Sequential
@@ -31,14 +37,17 @@ from .source import SourceCode, show_source
 from .training import History, fit
 from .worked_example import ForwardPass, Gradients, TinyNetwork, train
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
-    "MLP", "Activation", "ActivationLayer", "BinaryCrossEntropy", "Dense", "ForwardPass", "GradCheckReport",
-    "Gradients", "History", "Layer", "Loss", "MeanSquaredError", "Parameter", "ReLU", "Sequential", "Sigmoid",
-    "Softmax", "SoftmaxCrossEntropy", "SourceCode", "SquaredError", "Tanh", "TinyNetwork", "Value",
-    "book_style", "check_gradients", "compare", "draw_graph", "draw_tiny_network", "fit", "log_softmax", "logsumexp",
-    "mean_squared_error", "noisy_sine", "numerical_gradient", "one_hot", "plot_decision_boundary",
-    "relative_error", "relu", "show_source", "sigmoid", "softmax", "softmax_cross_entropy",
-    "softmax_symbolic", "spirals", "squared_error", "tanh", "train", "two_moons", "xor",
+    "MLP", "Activation", "ActivationLayer", "BatchNorm", "BinaryCrossEntropy", "Dense", "Diagnostics", "ELU",
+    "ForwardPass", "GELU", "GradCheckReport", "Gradients", "History", "Layer", "LeakyReLU", "Loss",
+    "MeanSquaredError", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "SoftmaxCrossEntropy",
+    "SourceCode", "SquaredError", "Tanh", "TinyNetwork", "Value", "book_style", "check_gradients",
+    "clip_by_global_norm", "clip_by_norm", "clip_by_value", "compare", "diagnose", "draw_graph",
+    "draw_tiny_network", "elu", "fit", "gelu", "global_norm", "init", "leaky_relu", "log_softmax",
+    "logsumexp", "mean_squared_error", "noisy_sine", "numerical_gradient", "one_hot", "plot_by_layer",
+    "plot_decision_boundary", "relative_error", "relu", "show_source", "sigmoid", "softmax",
+    "softmax_cross_entropy", "softmax_jacobian", "softmax_symbolic", "spirals", "squared_error", "tanh",
+    "train", "two_moons", "xor",
 ]

@@ -14,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from ._validation import as_float_array, scalar_or_array
+import math
+
+from ._validation import _describe, as_float, as_float_array, scalar_or_array
 
 
 class Activation:
@@ -126,6 +128,134 @@ relu = ReLU()
 """The ReLU activation, ready to call: ``relu(0.2)``, ``relu.derivative(0.2)``."""
 
 
+class LeakyReLU(Activation):
+    """The leaky ReLU f(z) = z for z > 0 and slope·z for z ≤ 0, with f'(z) = 1 or slope.
+
+    A small ``slope`` (0.01 by default, in [0, 1)) keeps a gradient flowing through units
+    whose pre-activation is negative, which a plain ReLU (slope 0) would switch off. As for
+    ReLU, the derivative at the kink z = 0 is taken from the left: ``slope``.
+    """
+
+    name = "leaky_relu"
+
+    def __init__(self, slope: float = 0.01):
+        slope = as_float(slope, "slope")
+        if not 0.0 <= slope < 1.0:
+            raise ValueError(f"slope must be in [0, 1) (the gradient for z <= 0); got {slope}")
+        self.slope = slope
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(slope={self.slope!r})"
+
+    def _forward(self, z: np.ndarray) -> np.ndarray:
+        return np.where(z > 0, z, self.slope * z)
+
+    def _derivative(self, z: np.ndarray) -> np.ndarray:
+        return np.where(z > 0, 1.0, self.slope)
+
+    def symbolic(self, z: sp.Expr) -> sp.Expr:
+        return sp.Piecewise((sp.nsimplify(self.slope) * z, z <= 0), (z, True))
+
+
+class ELU(Activation):
+    """The exponential linear unit f(z) = z for z > 0 and α(e^z − 1) for z ≤ 0.
+
+    f'(z) = 1 for z > 0 and α·e^z for z ≤ 0. Negative outputs saturate smoothly at −α, so
+    the mean activation can sit near 0. ``alpha`` > 0 (1 by default, which makes f' continuous
+    at 0). The negative branch uses ``expm1`` (e^z − 1 without cancellation near 0) of
+    min(z, 0), so nothing overflows for large positive z.
+    """
+
+    name = "elu"
+
+    def __init__(self, alpha: float = 1.0):
+        alpha = as_float(alpha, "alpha")
+        if alpha <= 0:
+            raise ValueError(f"alpha must be > 0 (the negative saturation value is -alpha); got {alpha}")
+        self.alpha = alpha
+
+    def __repr__(self) -> str:
+        return f"ELU(alpha={self.alpha!r})"
+
+    def _forward(self, z: np.ndarray) -> np.ndarray:
+        return np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0.0)))
+
+    def _derivative(self, z: np.ndarray) -> np.ndarray:
+        return np.where(z > 0, 1.0, self.alpha * np.exp(np.minimum(z, 0.0)))
+
+    def symbolic(self, z: sp.Expr) -> sp.Expr:
+        return sp.Piecewise((sp.nsimplify(self.alpha) * (sp.exp(z) - 1), z <= 0), (z, True))
+
+
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+_SQRT_HALF = math.sqrt(0.5)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+def _normal_cdf(z: np.ndarray) -> np.ndarray:
+    """Φ(z) = ½ erfc(−z/√2): accurate to full relative precision in the left tail too."""
+    return 0.5 * _erfc(-_SQRT_HALF * z).astype(np.float64)
+
+
+class GELU(Activation):
+    """The Gaussian error linear unit f(z) = z·Φ(z), Φ the standard normal distribution function.
+
+    f'(z) = Φ(z) + z·φ(z), φ(z) = e^(−z²/2)/√(2π) the normal density. A smooth ReLU: ≈ z for
+    large z, ≈ 0 for very negative z, with a small dip below 0 near z ≈ −0.75.
+
+    ``approximate="tanh"`` gives the widely used approximation
+    ½z(1 + tanh(√(2/π)(z + 0.044715 z³))) and its exact derivative instead.
+    """
+
+    name = "gelu"
+    _TANH_CUBIC = 0.044715
+
+    def __init__(self, approximate: str | None = None):
+        if approximate not in (None, "tanh"):
+            raise ValueError(f"approximate must be None (exact GELU) or 'tanh'; got {_describe(approximate)}")
+        self.approximate = approximate
+
+    def __repr__(self) -> str:
+        return "GELU()" if self.approximate is None else "GELU(approximate='tanh')"
+
+    def _inner(self, z: np.ndarray) -> np.ndarray:
+        """2u = 2√(2/π)(z + 0.044715 z³), with z clipped where σ(2u) is 0 or 1 anyway."""
+        z = np.clip(z, -50.0, 50.0)
+        return 2.0 * _SQRT_2_OVER_PI * (z + self._TANH_CUBIC * z**3)
+
+    def _forward(self, z: np.ndarray) -> np.ndarray:
+        if self.approximate == "tanh":
+            # ½(1 + tanh u) = σ(2u): the stable sigmoid avoids 1 + tanh u cancelling for z ≪ 0.
+            return z * Sigmoid()._forward(self._inner(z))
+        return z * _normal_cdf(z)
+
+    def _derivative(self, z: np.ndarray) -> np.ndarray:
+        if self.approximate == "tanh":
+            two_u = self._inner(z)
+            zc = np.clip(z, -50.0, 50.0)
+            d_two_u = np.where(np.abs(z) < 50.0, 2.0 * _SQRT_2_OVER_PI * (1.0 + 3.0 * self._TANH_CUBIC * zc**2), 0.0)
+            return Sigmoid()._forward(two_u) + z * Sigmoid()._derivative(two_u) * d_two_u
+        density = np.exp(-0.5 * np.clip(z, -40.0, 40.0) ** 2) / math.sqrt(2.0 * math.pi)
+        return _normal_cdf(z) + z * density
+
+    def symbolic(self, z: sp.Expr) -> sp.Expr:
+        if self.approximate == "tanh":
+            cubic = sp.Rational(44715, 1000000)
+            return z / 2 * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (z + cubic * z**3)))
+        # Φ(z) = ½(1 + erf(z/√2)) = ½ erfc(−z/√2); the erfc form evaluates without cancellation for z ≪ 0
+        return z / 2 * sp.erfc(-z / sp.sqrt(2))
+
+
+leaky_relu = LeakyReLU()
+"""Leaky ReLU with slope 0.01, ready to call; ``LeakyReLU(0.2)`` for another slope."""
+
+elu = ELU()
+"""ELU with α = 1, ready to call; ``ELU(alpha)`` for another α."""
+
+gelu = GELU()
+"""The exact GELU z·Φ(z), ready to call; ``GELU(approximate="tanh")`` for the tanh form."""
+
+
 # --------------------------------------------------------------------------- softmax
 # Softmax is not elementwise: each output depends on every input of its row, so it is a
 # pair of functions here and a layer (``backprop.layers.Softmax``) with its own backward.
@@ -180,3 +310,17 @@ def softmax_symbolic(z: list) -> list:
     """softmax of a list of SymPy expressions: [e^(z_k) / Σ_j e^(z_j) for each k]."""
     total = sum(sp.exp(zj) for zj in z)
     return [sp.exp(zk) / total for zk in z]
+
+
+def softmax_jacobian(z) -> np.ndarray:
+    """The Jacobian of softmax: ∂p_i/∂z_j = p_i(δ_ij − p_j), i.e. diag(p) − p pᵀ.
+
+    ``z``: scores of shape (K,) → (K, K), or a batch (N, K) → (N, K, K), one Jacobian per row.
+    Softmax is the one activation in the book whose derivative is a matrix, not a number per
+    unit; the :class:`~backprop.layers.Softmax` layer applies it without forming it.
+    """
+    p = softmax(z, axis=-1)
+    if p.ndim > 2:
+        raise ValueError(f"z must be a vector (K,) or a batch (N, K); got shape {p.shape}")
+    eye = np.eye(p.shape[-1])
+    return p[..., :, None] * eye - p[..., :, None] * p[..., None, :]

@@ -10,6 +10,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 from ._validation import _describe, as_batch, as_float, as_positive_float, as_positive_int
 from .autograd import Value
+from .diagnostics import Diagnostics
 from .worked_example import TinyNetwork
 
 _NODE_RADIUS = 0.42
@@ -173,7 +174,8 @@ def plot_decision_boundary(model, X, y, *, threshold: float = 0.5, resolution: i
     ``X``: inputs (N, 2). ``y``: labels, (N,) integers or (N, 1) zeros and ones. The model's
     output for a grid of points decides the shade: with one output column, class 1 where the
     output exceeds ``threshold`` (0.5 for probabilities, 0 for scores); with K columns, the
-    column with the largest output. Returns the axes.
+    column with the largest output. The model is evaluated in ``eval()`` mode and left in the
+    mode it was in. Returns the axes.
     """
     X = as_batch(X, "X", 2)
     labels = np.asarray(y).reshape(-1)
@@ -185,7 +187,12 @@ def plot_decision_boundary(model, X, y, *, threshold: float = 0.5, resolution: i
     lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
     g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
     grid = np.stack([g0.ravel(), g1.ravel()], axis=1)
+    was_training = getattr(model, "training", False)
+    if callable(getattr(model, "eval", None)):
+        model.eval()   # batch normalization: use the running statistics, leave them unchanged
     out = np.asarray(model.forward(grid))
+    if was_training:
+        model.train()
     predicted = (out[:, 0] > threshold).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
     classes = max(int(labels.max()) + 1, out.shape[1], 2)
     colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd"][:classes]
@@ -199,6 +206,46 @@ def plot_decision_boundary(model, X, y, *, threshold: float = 0.5, resolution: i
     ax.set_ylim(lo[1], hi[1])
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+_QUANTITIES = {
+    "activation_std": "std of $A^{(l)}$",
+    "activation_mean": "mean of $A^{(l)}$",
+    "pre_activation_std": "std of $Z^{(l)}$",
+    "delta_norm": "$\\|\\delta^{(l)}\\|$",
+    "weight_grad_norm": "$\\|\\partial L/\\partial W^{(l)}\\|$",
+}
+
+
+def plot_by_layer(results, quantity: str, *, ax=None, log: bool = False, title: str | None = None):
+    """Plot one per-layer statistic against the layer number ℓ, one line per run.
+
+    ``results``: a :class:`~backprop.diagnostics.Diagnostics` or a dict {label: Diagnostics}.
+    ``quantity``: ``"activation_std"``, ``"activation_mean"``, ``"pre_activation_std"``,
+    ``"delta_norm"`` or ``"weight_grad_norm"``. ``log``: logarithmic y-axis. Returns the axes.
+    """
+    if isinstance(results, Diagnostics):
+        results = {None: results}
+    if not isinstance(results, dict) or not results or not all(isinstance(d, Diagnostics) for d in results.values()):
+        raise TypeError(f"results must be a Diagnostics or a dict of them; got {_describe(results)}")
+    if quantity not in _QUANTITIES:
+        raise ValueError(f"quantity must be one of {sorted(_QUANTITIES)}; got {quantity!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 3.6))
+    for label, diag in results.items():
+        values = getattr(diag, quantity)
+        if values is None:
+            raise ValueError(f"{quantity} needs a backward pass: call diagnose(model, X, Y, loss=...)")
+        ax.plot(diag.layer, values, marker="o", label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("layer $l$")
+    ax.set_ylabel(_QUANTITIES[quantity])
+    if any(label is not None for label in results):
+        ax.legend()
     if title:
         ax.set_title(title)
     return ax

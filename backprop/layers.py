@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import _describe, as_batch, as_float_array, as_positive_int, as_rng
+from . import init as initializers
+from ._validation import _describe, as_batch, as_float, as_float_array, as_positive_float, as_positive_int
 from .activations import Activation, softmax
 
 
@@ -96,39 +97,55 @@ class Dense(Layer):
     g = ∂L/∂y of shape (N, n_out): ∂L/∂W = xᵀ g, ∂L/∂b = Σₙ gₙ (the column sums of g),
     ∂L/∂x = g Wᵀ.
 
-    Give either ``rng`` (a seed or a numpy Generator: W is drawn from a normal distribution
-    with standard deviation 1/√n_in, b = 0) or explicit ``weight`` (and optionally ``bias``).
+    Give either ``rng`` (a seed or a numpy Generator) to draw W with ``init``, or explicit
+    ``weight`` (and optionally ``bias``); b starts at 0. ``init`` is a name from
+    :data:`backprop.init.INITIALIZERS` (default ``"lecun_normal"``: N(0, 1/n_in);
+    ``"xavier_normal"``, ``"he_normal"``, … ) or a function ``init(shape, rng)`` returning an
+    array of shape (n_in, n_out), e.g. ``lambda shape, rng: backprop.init.normal(shape, 0.01, rng)``.
+    ``use_bias=False`` leaves b out (y = x W): for a layer followed by batch normalization,
+    which subtracts the mean and so cancels any bias.
     """
 
-    def __init__(self, n_in: int, n_out: int, *, rng=None, weight=None, bias=None):
+    def __init__(self, n_in: int, n_out: int, *, rng=None, weight=None, bias=None, init="lecun_normal",
+                 use_bias: bool = True):
         self.n_in = as_positive_int(n_in, "n_in")
         self.n_out = as_positive_int(n_out, "n_out")
+        initializer = initializers.resolve(init)
         if weight is None:
-            if rng is None:
+            if rng is None and initializer is not initializers.zeros:
                 raise TypeError("Dense needs rng (a seed such as 0, or a numpy Generator) to draw its weights, "
                                 "or explicit weight=...")
-            weight = as_rng(rng).normal(0.0, 1.0 / np.sqrt(self.n_in), size=(self.n_in, self.n_out))
+            weight = initializer((self.n_in, self.n_out), rng)
         elif rng is not None:
             raise TypeError("give Dense either rng or weight, not both")
         self.W = Parameter(weight, "W")
         if self.W.shape != (self.n_in, self.n_out):
             raise ValueError(f"weight must have shape (n_in, n_out) = ({self.n_in}, {self.n_out}); "
                              f"got {self.W.shape}")
+        if not isinstance(use_bias, bool):
+            raise TypeError(f"use_bias must be True or False; got {_describe(use_bias)}")
+        if not use_bias:
+            if bias is not None:
+                raise TypeError("give Dense either use_bias=False or bias=..., not both")
+            self.b = None
+            return
         self.b = Parameter(np.zeros(self.n_out) if bias is None else bias, "b")
         if self.b.shape != (self.n_out,):
             raise ValueError(f"bias must have shape (n_out,) = ({self.n_out},); got {self.b.shape}")
 
     def __repr__(self) -> str:
-        return f"Dense({self.n_in}, {self.n_out})"
+        return f"Dense({self.n_in}, {self.n_out}{'' if self.b is not None else ', use_bias=False'})"
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
-        return [("W", self.W), ("b", self.b)]
+        return [("W", self.W)] if self.b is None else [("W", self.W), ("b", self.b)]
 
     def forward(self, x) -> np.ndarray:
         """y = x W + b, shape (N, n_out)."""
         x = as_batch(x, "x", self.n_in)
         self._x = x
-        y = x @ self.W.value + self.b.value
+        y = x @ self.W.value
+        if self.b is not None:
+            y = y + self.b.value
         self._out_shape = y.shape
         return y
 
@@ -136,7 +153,8 @@ class Dense(Layer):
         """Add ∂L/∂W = xᵀ g and ∂L/∂b = Σₙ gₙ to the gradients; return ∂L/∂x = g Wᵀ."""
         g = self._check_grad_out(grad_out)
         self.W.grad += self._x.T @ g
-        self.b.grad += g.sum(axis=0)
+        if self.b is not None:
+            self.b.grad += g.sum(axis=0)
         return g @ self.W.value.T
 
 
@@ -189,3 +207,71 @@ class Softmax(Layer):
         """∂L/∂z = p ⊙ (g − Σ_k g_k p_k), row by row."""
         g = self._check_grad_out(grad_out)
         return self._p * (g - (g * self._p).sum(axis=1, keepdims=True))
+
+
+class BatchNorm(Layer):
+    """Batch normalization (Ioffe & Szegedy, 2015) of each feature over the batch.
+
+    Training mode, for x of shape (N, D) with N ≥ 2: per feature (column) j,
+    μ_j = mean of the column, σ²_j = its (biased) variance, x̂ = (x − μ)/√(σ² + ε),
+    y = γ ⊙ x̂ + β. γ (``gamma``, starts at 1) and β (``beta``, starts at 0) are learned.
+    Each training forward also updates the running averages used in evaluation mode,
+    r ← (1 − momentum)·r + momentum·(batch statistic), with the unbiased variance σ²·N/(N − 1).
+
+    Evaluation mode normalizes with the running mean and variance instead, so an example's
+    output no longer depends on the rest of its batch.
+
+    Backward (training mode), with g = ∂L/∂y: ∂L/∂γ = Σₙ gₙ ⊙ x̂ₙ, ∂L/∂β = Σₙ gₙ and
+    ∂L/∂x = (γ / (N √(σ² + ε))) ⊙ (N g − Σₙ gₙ − x̂ ⊙ Σₙ gₙ ⊙ x̂ₙ), all sums over the batch.
+    In evaluation mode μ and σ² are constants: ∂L/∂x = g ⊙ γ / √(r_var + ε).
+    """
+
+    def __init__(self, n_features: int, *, momentum: float = 0.1, eps: float = 1e-5):
+        self.n_features = as_positive_int(n_features, "n_features")
+        self.momentum = as_float(momentum, "momentum")
+        if not 0.0 < self.momentum <= 1.0:
+            raise ValueError(f"momentum must be in (0, 1] (the weight of the newest batch in the running "
+                             f"averages); got {self.momentum}")
+        self.eps = as_positive_float(eps, "eps")
+        self.gamma = Parameter(np.ones(self.n_features), "gamma")
+        self.beta = Parameter(np.zeros(self.n_features), "beta")
+        self.running_mean = np.zeros(self.n_features)
+        self.running_var = np.ones(self.n_features)
+
+    def __repr__(self) -> str:
+        return f"BatchNorm({self.n_features})"
+
+    def named_parameters(self) -> list[tuple[str, Parameter]]:
+        return [("gamma", self.gamma), ("beta", self.beta)]
+
+    def forward(self, x) -> np.ndarray:
+        """y = γ ⊙ (x − μ)/√(σ² + ε) + β with batch statistics (training) or running ones (evaluation)."""
+        x = as_batch(x, "x", self.n_features)
+        n = x.shape[0]
+        if self.training:
+            if n < 2:
+                raise ValueError(f"BatchNorm in training mode needs a batch of at least 2 examples to estimate a "
+                                 f"variance; got x.shape={x.shape} (call eval() to use the running statistics)")
+            mean, var = x.mean(axis=0), x.var(axis=0)
+            self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mean
+            self.running_var = (1 - self.momentum) * self.running_var + self.momentum * var * n / (n - 1)
+        else:
+            mean, var = self.running_mean, self.running_var
+        self._inv_std = 1.0 / np.sqrt(var + self.eps)
+        self._x_hat = (x - mean) * self._inv_std
+        self._normalized_in_training = self.training
+        y = self.gamma.value * self._x_hat + self.beta.value
+        self._out_shape = y.shape
+        return y
+
+    def backward(self, grad_out) -> np.ndarray:
+        """Add ∂L/∂γ = Σ g ⊙ x̂ and ∂L/∂β = Σ g; return ∂L/∂x (see the class docstring)."""
+        g = self._check_grad_out(grad_out)
+        x_hat = self._x_hat
+        self.gamma.grad += (g * x_hat).sum(axis=0)
+        self.beta.grad += g.sum(axis=0)
+        g_hat = g * self.gamma.value                      # ∂L/∂x̂
+        if not self._normalized_in_training:
+            return g_hat * self._inv_std
+        n = g.shape[0]
+        return self._inv_std / n * (n * g_hat - g_hat.sum(axis=0) - x_hat * (g_hat * x_hat).sum(axis=0))

@@ -10,7 +10,7 @@ import numpy as np
 
 from ._validation import _describe, as_rng
 from .activations import Activation
-from .layers import ActivationLayer, Dense, Layer, Parameter, Softmax
+from .layers import ActivationLayer, BatchNorm, Dense, Layer, Parameter, Softmax
 
 
 class Sequential(Layer):
@@ -81,21 +81,31 @@ class MLP(Sequential):
     Dense(2, 8) → tanh → Dense(8, 8) → tanh → Dense(8, 1). ``output``: an optional final
     activation (e.g. ``sigmoid``) or ``"softmax"``; leave it out to get raw scores, which is
     what :class:`~backprop.losses.SoftmaxCrossEntropy` and ``BinaryCrossEntropy(from_logits=True)``
-    expect. ``rng``: a seed or a numpy Generator, used for every layer in turn.
+    expect. ``rng``: a seed or a numpy Generator, used for every layer in turn. ``init``: how
+    every Dense layer draws its weights (see :class:`~backprop.layers.Dense`).
+    ``batch_norm=True`` puts a :class:`~backprop.layers.BatchNorm` after each hidden Dense
+    layer, before its activation (those Dense layers have no bias: batch normalization would
+    subtract it again; β plays its part).
     """
 
-    def __init__(self, sizes, *, activation: Activation, rng, output=None):
+    def __init__(self, sizes, *, activation: Activation, rng, output=None, init="lecun_normal",
+                 batch_norm: bool = False):
         sizes = list(sizes) if isinstance(sizes, (list, tuple)) else sizes
         if not isinstance(sizes, list) or len(sizes) < 2:
             raise ValueError(f"sizes must be a list of at least two layer widths, e.g. [2, 8, 1]; "
                              f"got {_describe(sizes)}")
         if not isinstance(activation, Activation):
             raise TypeError(f"activation must be an Activation such as backprop.tanh; got {_describe(activation)}")
+        if not isinstance(batch_norm, bool):
+            raise TypeError(f"batch_norm must be True or False; got {_describe(batch_norm)}")
         generator = as_rng(rng)
         layers = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            layers.append(Dense(n_in, n_out, rng=generator))
-            if i < len(sizes) - 2:
+            hidden = i < len(sizes) - 2
+            layers.append(Dense(n_in, n_out, rng=generator, init=init, use_bias=not (hidden and batch_norm)))
+            if hidden:
+                if batch_norm:
+                    layers.append(BatchNorm(n_out))
                 layers.append(activation)
         if output == "softmax":
             layers.append(Softmax())

@@ -3,7 +3,7 @@
 One loop covers all three. Each epoch visits every example once, in batches of
 ``batch_size`` (in a fresh random order when ``shuffle`` is on); for each batch:
 
-    forward → loss → backward (gradients of the batch's mean loss) → θ ← θ − η ∂L/∂θ.
+    forward → loss → backward (gradients of the batch's mean loss) → [clip] → θ ← θ − η ∂L/∂θ.
 
 ``batch_size=1`` is the classic per-example loop, ``batch_size=None`` (all N examples) is
 full-batch gradient descent, anything in between is mini-batch gradient descent.
@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from ._validation import (as_batch, as_float_array, as_positive_float, as_positive_int, as_rng,
                           check_model_and_loss)
+from .clip import clip_by_global_norm, clip_by_value, global_norm
 
 PROGRESS_DELAY = 2.0
 """Seconds before the automatic progress bar appears: short runs never show one."""
@@ -30,23 +31,28 @@ class History:
 
     ``epoch_loss``: the mean loss over the whole training set before training and after each
     epoch (``epochs + 1`` values). ``step_loss``: the loss of each batch when it was used
-    for a step. ``steps_per_epoch``: the number of updates in one epoch.
+    for a step. ``grad_norm``: the global gradient norm ‖∂L/∂θ‖ of each step, before any
+    clipping. ``steps_per_epoch``: the number of updates in one epoch.
     """
 
     epoch_loss: list[float] = field(default_factory=list)
     step_loss: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
     steps_per_epoch: int = 0
 
 
 def fit(model, loss, X, Y, *, lr: float, epochs: int, batch_size: int | None = None,
-        shuffle: bool = True, rng=None, progress: bool | None = None) -> History:
+        shuffle: bool = True, rng=None, clip_norm: float | None = None, clip_value: float | None = None,
+        progress: bool | None = None) -> History:
     """Train ``model`` on (X, Y) by gradient descent on ``loss``; return the :class:`History`.
 
     ``X``: inputs (N, D). ``Y``: targets with N rows (their shape is what ``loss`` expects).
     ``lr``: the learning rate η. ``batch_size``: 1 (per-example), k (mini-batch) or ``None``
     (full batch). ``shuffle``: visit the examples in a new random order every epoch, drawn
     from ``rng`` (a seed or a numpy Generator; required when shuffling batches smaller than
-    N). ``progress``: ``True`` or ``False`` to show a progress bar or not; ``None`` shows one
+    N). ``clip_norm``: rescale the gradients whenever their global norm exceeds it
+    (:func:`~backprop.clip.clip_by_global_norm`); ``clip_value``: clip every gradient component
+    into [−clip_value, clip_value] (:func:`~backprop.clip.clip_by_value`). ``progress``: ``True`` or ``False`` to show a progress bar or not; ``None`` shows one
     only if the run lasts more than ``PROGRESS_DELAY`` seconds.
 
     Stops with a ``FloatingPointError`` saying where if the loss or a parameter stops being
@@ -66,6 +72,11 @@ def fit(model, loss, X, Y, *, lr: float, epochs: int, batch_size: int | None = N
         raise ValueError(f"batch_size must be at most the number of examples, {n}; got {batch_size}")
     if not isinstance(shuffle, bool):
         raise TypeError(f"shuffle must be True or False; got {shuffle!r}")
+    if clip_norm is not None and clip_value is not None:
+        raise ValueError(f"give clip_norm or clip_value, not both; got clip_norm={clip_norm!r} and "
+                         f"clip_value={clip_value!r}")
+    clip_norm = None if clip_norm is None else as_positive_float(clip_norm, "clip_norm")
+    clip_value = None if clip_value is None else as_positive_float(clip_value, "clip_value")
     if progress is not None and not isinstance(progress, bool):
         raise TypeError(f"progress must be True, False or None; got {progress!r}")
     shuffling = shuffle and batch_size < n
@@ -105,7 +116,17 @@ def fit(model, loss, X, Y, *, lr: float, epochs: int, batch_size: int | None = N
                 if not math.isfinite(value):
                     raise diverged(where, f"the batch loss is {value}")
                 model.backward(loss.gradient(out, Y[batch]))
-                for name, p in model.named_parameters():
+                named = model.named_parameters()
+                for name, p in named:
+                    if not np.isfinite(p.grad).all():
+                        raise diverged(where, f"the gradient of parameter {name} is no longer finite")
+                if clip_norm is not None:
+                    history.grad_norm.append(clip_by_global_norm(model, clip_norm))
+                elif clip_value is not None:
+                    history.grad_norm.append(clip_by_value(model, clip_value))
+                else:
+                    history.grad_norm.append(global_norm(model))
+                for name, p in named:
                     p.value -= lr * p.grad
                     if not np.isfinite(p.value).all():
                         raise diverged(where, f"parameter {name} is no longer finite")

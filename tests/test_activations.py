@@ -205,3 +205,135 @@ def test_logsumexp_gradient_is_softmax():
 def test_softmax_family_rejects_bad_input(bad, axis, error, message, function):
     with pytest.raises(error, match=message):
         function(bad, axis=axis)
+
+
+# --------------------------------------------------------------------------- Part II activations
+from backprop import ELU, GELU, LeakyReLU, elu, gelu, leaky_relu, softmax_jacobian  # noqa: E402
+
+PART_II = [leaky_relu, LeakyReLU(0.2), elu, ELU(alpha=0.5), gelu, GELU(approximate="tanh")]
+
+
+def evaluable_form(act):
+    """The activation's SymPy form, rewritten where needed so that 60 digits evaluate it exactly.
+
+    The tanh form of GELU, ½z(1 + tanh u), cancels catastrophically for z ≪ 0 (1 + tanh u ≈
+    2e^(−2u) needs thousands of digits at z = −30); z/(1 + e^(−2u)) is the same function
+    (checked here) and has no cancellation.
+    """
+    form = act.symbolic(z_sym)
+    if isinstance(act, GELU) and act.approximate == "tanh":
+        u = sp.sqrt(2 / sp.pi) * (z_sym + sp.Rational(44715, 1000000) * z_sym**3)
+        stable = z_sym / (1 + sp.exp(-2 * u))
+        assert sp.simplify((form - stable).rewrite(sp.exp)) == 0
+        return stable
+    return form
+
+
+@pytest.mark.parametrize("act", PART_II, ids=repr)
+def test_part_ii_activations_match_sympy_at_many_points_including_extremes(act):
+    points = Z[Z != 0.0]   # the kinked ones have only one-sided derivatives at 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        forward, derivative = act(points), act.derivative(points)
+    form = evaluable_form(act)
+    # 1e-12: math.erfc, behind the exact GELU, is good to about 1e-13 relative deep in the left tail
+    np.testing.assert_allclose(forward, sympy_values(form, points), rtol=1e-12, atol=1e-300)
+    expected = sympy_values(sp.diff(form, z_sym), points)
+    np.testing.assert_allclose(derivative, expected, rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("act", PART_II, ids=repr)
+def test_part_ii_activations_gradient_check(act):
+    z = np.random.default_rng(6).normal(scale=2.0, size=(6, 5))
+    z[np.abs(z) < 1e-3] = 0.4  # away from the kinks
+    numeric = numerical_gradient(lambda v: float(np.sum(act(v))), z)
+    assert relative_error(act.derivative(z), numeric, norm=True) < 1e-7
+
+
+@pytest.mark.parametrize("act", PART_II, ids=repr)
+def test_part_ii_activations_have_no_overflow_warnings_even_beyond_1000(act):
+    z = np.array([-1e300, -1e5, -1000.0, 1000.0, 1e5, 1e300])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values, slopes = act(z), act.derivative(z)
+    assert np.isfinite(values).all() and np.isfinite(slopes).all()
+    np.testing.assert_array_equal(values[3:], z[3:])     # all four are the identity for large z
+    np.testing.assert_array_equal(slopes[3:], 1.0)
+
+
+def test_leaky_relu_and_elu_values_and_one_sided_derivatives_at_the_kink():
+    assert leaky_relu(-2.0) == -0.02 and leaky_relu(3.0) == 3.0
+    assert leaky_relu.derivative(0.0) == 0.01 and LeakyReLU(0.2).derivative(-1.0) == 0.2
+    assert elu(-1000.0) == -1.0 and ELU(alpha=0.5)(-1000.0) == -0.5
+    assert elu.derivative(0.0) == 1.0 and ELU(alpha=0.5).derivative(0.0) == 0.5
+    # left derivative of the SymPy form at 0 is what the package uses
+    for act in (LeakyReLU(0.2), ELU(alpha=0.5)):
+        left = sp.limit(sp.diff(act.symbolic(z_sym), z_sym), z_sym, 0, dir="-")
+        assert float(left) == act.derivative(0.0)
+
+
+def test_elu_keeps_relative_precision_near_zero():
+    z = np.array([-1e-12, -1e-8])   # e^z − 1 computed directly would lose most digits here
+    np.testing.assert_allclose(elu(z), sympy_values(elu.symbolic(z_sym), z), rtol=1e-15)
+
+
+def test_gelu_is_z_times_the_normal_cdf_and_its_tanh_form_is_close():
+    phi = (1 + sp.erf(z_sym / sp.sqrt(2))) / 2
+    assert sp.simplify((gelu.symbolic(z_sym) - z_sym * phi).rewrite(sp.erf)) == 0
+    z = np.linspace(-6, 6, 241)
+    assert np.max(np.abs(gelu(z) - GELU(approximate="tanh")(z))) < 1e-3
+    # the dip below zero: minimum near z = -0.75
+    assert -0.8 < z[np.argmin(gelu(z))] < -0.7
+
+
+def test_gelu_left_tail_keeps_relative_precision():
+    z = np.array([-10.0, -20.0, -37.0])
+    np.testing.assert_allclose(gelu(z), sympy_values(gelu.symbolic(z_sym), z), rtol=1e-13)
+    np.testing.assert_allclose(gelu.derivative(z), sympy_values(sp.diff(gelu.symbolic(z_sym), z_sym), z), rtol=1e-12)
+
+
+@pytest.mark.parametrize(("make", "error", "message"), [
+    (lambda: LeakyReLU(-0.1), ValueError, r"slope must be in \[0, 1\)"),
+    (lambda: LeakyReLU(1.0), ValueError, r"slope must be in \[0, 1\)"),
+    (lambda: LeakyReLU("0.1"), TypeError, "slope must be a real number"),
+    (lambda: ELU(alpha=0.0), ValueError, "alpha must be > 0"),
+    (lambda: ELU(alpha=np.nan), ValueError, "alpha must not contain NaN"),
+    (lambda: GELU(approximate="erf"), ValueError, "approximate must be None"),
+    (lambda: GELU(approximate=True), ValueError, "approximate must be None"),
+])
+def test_part_ii_activation_parameters_are_validated(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+@pytest.mark.parametrize("act", PART_II, ids=repr)
+def test_part_ii_activations_reject_bad_input(act):
+    with pytest.raises(ValueError, match="z must not contain NaN"):
+        act(np.array([1.0, np.nan]))
+    with pytest.raises(TypeError, match="z must be a real number"):
+        act.derivative("1")
+
+
+def test_part_ii_reprs():
+    assert [repr(a) for a in PART_II] == ["LeakyReLU(slope=0.01)", "LeakyReLU(slope=0.2)", "ELU(alpha=1.0)",
+                                          "ELU(alpha=0.5)", "GELU()", "GELU(approximate='tanh')"]
+
+
+def test_softmax_jacobian_matches_sympy_and_finite_differences():
+    zs = sp.symbols("z0:4", real=True)
+    jac = sp.Matrix(softmax_symbolic(list(zs))).jacobian(sp.Matrix(zs))
+    z = np.array([0.3, -1.2, 2.0, 0.5])
+    expected = np.array(jac.subs(dict(zip(zs, z))).evalf(30), dtype=float)
+    np.testing.assert_allclose(softmax_jacobian(z), expected, rtol=1e-13)
+    numeric = np.stack([numerical_gradient(lambda v, k=k: float(softmax(v)[k]), z) for k in range(4)])
+    assert relative_error(softmax_jacobian(z), numeric, norm=True) < 1e-7
+    batch = np.random.default_rng(7).normal(size=(3, 4))
+    stacked = softmax_jacobian(batch)
+    assert stacked.shape == (3, 4, 4)
+    np.testing.assert_allclose(stacked[1], softmax_jacobian(batch[1]), rtol=1e-15)
+    np.testing.assert_allclose(stacked.sum(axis=1), 0.0, atol=1e-15)   # columns sum to 0: Σ_i p_i = 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(softmax_jacobian([1000.0, -1000.0, 0.0])).all()
+    with pytest.raises(ValueError, match="vector"):
+        softmax_jacobian(np.zeros((2, 3, 4)))
