@@ -11,6 +11,7 @@ Each module mirrors a part of the book:
 - :mod:`backprop.diagnostics` — per-layer activation statistics and gradient norms
 - :mod:`backprop.clip` — gradient clipping by value, by norm, by global norm
 - :mod:`backprop.gradcheck` — centred finite differences, relative error, gradient reports
+- :mod:`backprop.metrics` — accuracy
 - :mod:`backprop.training` — gradient descent: per-example, mini-batch, full batch
 - :mod:`backprop.datasets` — small seeded datasets
 - :mod:`backprop.worked_example` — the 1-1-1 network that runs through the book
@@ -32,6 +33,7 @@ from .gradcheck import GradCheckReport, check_gradients, numerical_gradient, rel
 from .layers import ActivationLayer, BatchNorm, Dense, Layer, Parameter, Softmax
 from .losses import (BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy, SquaredError,
                      mean_squared_error, one_hot, softmax_cross_entropy, squared_error)
+from .metrics import accuracy
 from .network import MLP, Sequential
 from .source import SourceCode, show_source
 from .training import History, fit
@@ -43,7 +45,7 @@ __all__ = [
     "MLP", "Activation", "ActivationLayer", "BatchNorm", "BinaryCrossEntropy", "Dense", "Diagnostics", "ELU",
     "ForwardPass", "GELU", "GradCheckReport", "Gradients", "History", "Layer", "LeakyReLU", "Loss",
     "MeanSquaredError", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "SoftmaxCrossEntropy",
-    "SourceCode", "SquaredError", "Tanh", "TinyNetwork", "Value", "book_style", "check_gradients",
+    "SourceCode", "SquaredError", "Tanh", "TinyNetwork", "Value", "accuracy", "book_style", "check_gradients",
     "clip_by_global_norm", "clip_by_norm", "clip_by_value", "compare", "diagnose", "draw_graph",
     "draw_tiny_network", "elu", "fit", "gelu", "global_norm", "init", "leaky_relu", "log_softmax",
     "logsumexp", "mean_squared_error", "noisy_sine", "numerical_gradient", "one_hot", "plot_by_layer",
