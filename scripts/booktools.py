@@ -63,6 +63,24 @@ def toc_notebooks(root: Path = ROOT) -> list[Path]:
     return [p for p in toc_files(root) if p.suffix == ".ipynb"]
 
 
+def chapter_numbers(root: Path = ROOT) -> dict[Path, int]:
+    """The book's chapter number of each chapter in a ``numbered: true`` part.
+
+    Jupyter Book 1 numbers the chapters of numbered parts consecutively across parts
+    (``use_multitoc_numbering``), so the first chapter of Part II follows the last of Part I.
+    """
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    numbers, n = {}, 0
+    for part in toc.get("parts", []):
+        if not part.get("numbered"):
+            continue
+        for item in part.get("chapters", []):
+            n += 1
+            matches = [root / f"{item['file']}{suffix}" for suffix in ("", ".ipynb", ".md")]
+            numbers.update({m.resolve(): n for m in matches if m.is_file()})
+    return numbers
+
+
 # --------------------------------------------------------------------------- executing
 class _CurrentEnvKernelSpecs(KernelSpecManager):
     """Always start the kernel with this very Python, whatever kernels are installed."""
@@ -178,15 +196,19 @@ def strip_solution(source: str) -> str:
     return "\n".join(out)
 
 
-def _exercise_markdown(number: int, title: str, body: str) -> str:
+def _exercise_markdown(number: str, title: str, body: str) -> str:
     options = [line for line in body.splitlines() if re.match(r"^:[\w-]+:", line)]
     text = "\n".join(line for line in body.splitlines() if line not in options).strip()
     heading = f"**Exercise {number}" + (f": {title}" if title else "") + "**"
     return f"---\n\n{heading}\n\n{text}"
 
 
-def student_version(nb):
-    """A new notebook: the student version of ``nb`` (see the module docstring)."""
+def student_version(nb, chapter: int | None = None):
+    """A new notebook: the student version of ``nb`` (see the module docstring).
+
+    ``chapter``: the chapter's number in the book, so that exercises are numbered as in the
+    web book (Exercise 2.1, 2.2, …); without it they are numbered 1, 2, ….
+    """
     student = nbformat.v4.new_notebook(metadata=nbformat.from_dict(dict(nb.metadata)))
     inside_solution, number = False, 0
     for cell in nb.cells:
@@ -212,7 +234,7 @@ def student_version(nb):
             source = cell.source
             if name == "exercise":
                 number += 1
-                source = _exercise_markdown(number, found[1], found[2])
+                source = _exercise_markdown(f"{chapter}.{number}" if chapter else str(number), found[1], found[2])
             new = nbformat.v4.new_markdown_cell(source, metadata=dict(cell.metadata))
         if "id" in cell:
             new.id = cell.id  # stable ids: regenerating gives the same file
@@ -228,13 +250,13 @@ def write_student_versions(out_dir: Path, paths: list[Path]) -> list[Path]:
     sources = (ROOT / "chapters").resolve()
     if out_dir == sources or sources in out_dir.parents:
         raise ValueError(f"out_dir must be outside {sources}; got {out_dir}")
-    written = []
+    written, chapters = [], chapter_numbers()
     for path in paths:
         target = out_dir / path.relative_to(ROOT)
         if target.resolve() == path.resolve():
             raise ValueError(f"refusing to overwrite the source {path}")
         target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(student_version(nbformat.read(path, as_version=4)), target)
+        nbformat.write(student_version(nbformat.read(path, as_version=4), chapters.get(path.resolve())), target)
         written.append(target)
     return written
 

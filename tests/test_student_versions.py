@@ -158,3 +158,18 @@ def test_checks_catch_wrong_answers(path):
         errors = [o for o in mutated.cells[index].outputs if o.output_type == "error"]
         assert errors and errors[0].ename == "AssertionError", (
             f"a check cell did not reject perturbed answers:\n{mutated.cells[index].source}")
+
+
+def test_student_exercises_are_numbered_like_the_book(student_dir):
+    """Numbered parts count chapters across parts; exercise k of chapter c reads 'Exercise c.k'."""
+    numbers = booktools.chapter_numbers()
+    numbered = [p for p in booktools.toc_notebooks() if p.resolve() in numbers]
+    assert [numbers[p.resolve()] for p in numbered] == list(range(1, len(numbered) + 1))
+    for path in numbered:
+        if path not in CHAPTERS:
+            continue
+        student = nbformat.read(student_path(student_dir, path), as_version=4)
+        headings = [line for c in student.cells if c.cell_type == "markdown"
+                    for line in c.source.splitlines() if line.startswith("**Exercise ")]
+        chapter = numbers[path.resolve()]
+        assert headings and all(h.startswith(f"**Exercise {chapter}.{k}") for k, h in enumerate(headings, 1)), headings
