@@ -108,6 +108,10 @@ def as_rng(rng, name: str = "rng") -> np.random.Generator:
                     f"are reproducible; got {_describe(rng)}")
 
 
+class NonFiniteError(ValueError):
+    """An array that must be finite holds inf or nan (a ValueError, so callers may catch either)."""
+
+
 def as_batch(value, name: str, features: int | None = None) -> np.ndarray:
     """A batch-first float64 array of shape (N, D), or an error naming ``name``.
 
@@ -121,7 +125,8 @@ def as_batch(value, name: str, features: int | None = None) -> np.ndarray:
     if features is not None and arr.shape[1] != features:
         raise ValueError(f"{name} must have shape (N, {features}); got shape {arr.shape}")
     if not np.isfinite(arr).all():
-        raise ValueError(f"{name} must be finite; got inf at row {int(np.argwhere(~np.isfinite(arr))[0][0])}")
+        row, col = (int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise NonFiniteError(f"{name} must be finite; got {arr[row, col]} at row {row}, column {col}")
     return arr
 
 

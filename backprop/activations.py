@@ -194,7 +194,7 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 def _normal_cdf(z: np.ndarray) -> np.ndarray:
     """Φ(z) = ½ erfc(−z/√2): accurate to full relative precision in the left tail too."""
-    return 0.5 * _erfc(-_SQRT_HALF * z).astype(np.float64)
+    return 0.5 * np.asarray(_erfc(-_SQRT_HALF * z), dtype=np.float64)
 
 
 class GELU(Activation):

@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+from matplotlib.ticker import MaxNLocator
 
 from ._validation import _describe, as_batch, as_float, as_positive_float, as_positive_int
 from .autograd import Value
@@ -243,6 +244,7 @@ def plot_by_layer(results, quantity: str, *, ax=None, log: bool = False, title: 
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("layer $l$")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # layers are numbered 1, 2, ...
     ax.set_ylabel(_QUANTITIES[quantity])
     if any(label is not None for label in results):
         ax.legend()

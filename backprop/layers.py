@@ -239,7 +239,9 @@ class BatchNorm(Layer):
         self.running_var = np.ones(self.n_features)
 
     def __repr__(self) -> str:
-        return f"BatchNorm({self.n_features})"
+        options = "".join(f", {name}={value!r}" for name, value, default in
+                          [("momentum", self.momentum, 0.1), ("eps", self.eps, 1e-5)] if value != default)
+        return f"BatchNorm({self.n_features}{options})"
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
         return [("gamma", self.gamma), ("beta", self.beta)]

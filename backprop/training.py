@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm import tqdm
 
-from ._validation import (as_batch, as_float_array, as_positive_float, as_positive_int, as_rng,
+from ._validation import (NonFiniteError, as_batch, as_float_array, as_positive_float, as_positive_int, as_rng,
                           check_model_and_loss)
 from .clip import clip_by_global_norm, clip_by_value, global_norm
 
@@ -85,11 +85,20 @@ def fit(model, loss, X, Y, *, lr: float, epochs: int, batch_size: int | None = N
     def diverged(where: str, what: str) -> FloatingPointError:
         return FloatingPointError(f"training diverged at {where}: {what} with lr={lr}; try a smaller lr")
 
+    def forward(inputs: np.ndarray, where: str) -> np.ndarray:
+        """The model's output; a layer that receives inf or nan from the layer before means divergence."""
+        try:
+            return model.forward(inputs)
+        except NonFiniteError as err:
+            raise diverged(where, f"a hidden layer's output is no longer finite ({err})") from None
+
     def evaluate(where: str) -> float:
         """The mean loss over the whole training set (in evaluation mode)."""
         model.eval()
-        out = model.forward(X)
-        model.train()
+        try:
+            out = forward(X, where)
+        finally:
+            model.train()
         if not np.isfinite(out).all():
             raise diverged(where, "the network's output is no longer finite")
         value = loss.value(out, Y)
@@ -109,7 +118,7 @@ def fit(model, loss, X, Y, *, lr: float, epochs: int, batch_size: int | None = N
                 where = f"epoch {epoch}, step {step}"
                 batch = order[start:start + batch_size]
                 model.zero_grad()
-                out = model.forward(X[batch])
+                out = forward(X[batch], where)
                 if not np.isfinite(out).all():
                     raise diverged(where, "the network's output is no longer finite")
                 value = loss.value(out, Y[batch])

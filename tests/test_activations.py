@@ -337,3 +337,12 @@ def test_softmax_jacobian_matches_sympy_and_finite_differences():
         assert np.isfinite(softmax_jacobian([1000.0, -1000.0, 0.0])).all()
     with pytest.raises(ValueError, match="vector"):
         softmax_jacobian(np.zeros((2, 3, 4)))
+
+
+@pytest.mark.parametrize("act", [sigmoid, tanh, relu, *PART_II], ids=repr)
+def test_every_activation_takes_a_python_scalar_and_returns_a_float(act):
+    for z in (0.5, -2.0, 0):
+        value, slope = act(z), act.derivative(z)
+        assert isinstance(value, float) and isinstance(slope, float), (type(value), type(slope))
+        assert value == pytest.approx(float(act(np.array([z], dtype=float))[0]), rel=1e-15)
+        assert slope == pytest.approx(float(act.derivative(np.array([z], dtype=float))[0]), rel=1e-15)

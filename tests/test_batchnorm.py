@@ -157,3 +157,9 @@ def test_dense_without_bias():
 def test_bad_arguments_raise_clear_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_repr_shows_only_the_options_that_differ_from_the_defaults():
+    assert repr(BatchNorm(4)) == "BatchNorm(4)"
+    assert repr(BatchNorm(4, momentum=0.5)) == "BatchNorm(4, momentum=0.5)"
+    assert repr(BatchNorm(4, momentum=0.5, eps=1e-3)) == "BatchNorm(4, momentum=0.5, eps=0.001)"

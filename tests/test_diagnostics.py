@@ -65,6 +65,8 @@ def test_plot_by_layer_draws_one_line_per_run():
     plt.close("all")
     ax = plot_by_layer(runs["tanh"], "activation_std")
     assert len(ax.lines) == 1 and ax.get_legend() is None
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks   # layers are whole numbers
     plt.close("all")
 
 

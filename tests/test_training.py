@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import backprop.training
-from backprop import (MLP, BinaryCrossEntropy, History, fit, mean_squared_error, softmax_cross_entropy, spirals,
-                      tanh, two_moons, xor)
+from backprop import (MLP, BinaryCrossEntropy, History, elu, fit, mean_squared_error, softmax_cross_entropy,
+                      spirals, tanh, two_moons, xor)
 
 X, Y = two_moons(40, noise=0.1, rng=0)
 bce = BinaryCrossEntropy(from_logits=True)
@@ -79,6 +79,17 @@ def test_divergence_stops_with_a_message_that_says_where(batch_size):
     with pytest.raises(FloatingPointError, match=rf"training diverged at {where}: .* with lr=1e\+30; try a smaller"):
         fit(MLP([2, 8, 1], activation=tanh, rng=0), mean_squared_error, X, Y * 1e3, lr=1e30, epochs=50,
             batch_size=batch_size, rng=0)
+
+
+@pytest.mark.parametrize("batch_size", [1, 20, None])
+def test_divergence_inside_the_network_is_reported_as_divergence(batch_size):
+    # A hidden layer's output overflows to inf before the output does: the next layer's input check
+    # must not surface as a bare ValueError about its argument, but as divergence, saying where.
+    Xm, ym = two_moons(200, rng=0)
+    with pytest.raises(FloatingPointError, match=r"training diverged at .*: a hidden layer's output is no longer "
+                                                 r"finite \(x must be finite; got -?inf at row \d+, column \d+\)"):
+        fit(MLP([2, 32, 32, 1], activation=elu, init="he_normal", rng=0), mean_squared_error, Xm,
+            ym.reshape(-1, 1), lr=3.0, epochs=30, batch_size=batch_size, rng=0)
 
 
 @pytest.mark.parametrize(("kwargs", "error", "message"), [
