@@ -49,11 +49,14 @@ def _to_number(value):
 
 
 def _fmt(arr: np.ndarray) -> str:
-    """Whole numbers (counts, shapes) as integers; otherwise 10 decimals, and scientific notation
-    for tiny values, where 10 decimals would hide the digits."""
+    """Whole numbers (counts, shapes) as integers; otherwise 10 significant digits, so that a
+    large value does not print its round-off digits and a tiny one still shows its digits."""
     if np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)) and np.all(np.abs(arr) < 1e15):
         return str(arr.astype(np.int64).tolist()) if arr.ndim else str(int(arr))
     if arr.ndim == 0:
-        value = float(arr)
-        return f"{value:.10f}" if value == 0 or abs(value) >= 1e-4 else f"{value:.6e}"
-    return np.array2string(arr, precision=10, floatmode="fixed")
+        return _significant(float(arr))
+    return np.array2string(arr, formatter={"float_kind": _significant}, max_line_width=100)
+
+
+def _significant(value: float) -> str:
+    return f"{value:#.10g}" if value != 0 else "0.0"

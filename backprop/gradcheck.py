@@ -4,6 +4,7 @@ compare them with analytic (backpropagated or symbolic) gradients.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Callable
 
 import numpy as np
@@ -109,34 +110,52 @@ class GradCheckReport:
         return "\n".join(lines)
 
 
+@contextmanager
+def _running_statistics_kept(model):
+    """Restore every running statistic (``running_*`` arrays, e.g. BatchNorm's) of ``model`` on exit."""
+    saved, stack = [], [model]
+    while stack:
+        layer = stack.pop()
+        stack.extend(getattr(layer, "layers", []))
+        saved += [(layer, name, value.copy()) for name, value in vars(layer).items()
+                  if name.startswith("running_") and isinstance(value, np.ndarray)]
+    try:
+        yield
+    finally:
+        for layer, name, value in saved:
+            setattr(layer, name, value)
+
+
 def check_gradients(model, loss, x, y, eps: float = 1e-6) -> GradCheckReport:
     """Compare backpropagation with centred finite differences for every parameter of ``model``.
 
     ``model``: a layer or network (``forward``, ``backward``, ``named_parameters``, ``zero_grad``);
     ``loss``: a loss with ``value`` and ``gradient``; ``x``, ``y``: a batch and its targets.
     Backprop gives ∂L/∂θ for every parameter θ and ∂L/∂x; finite differences nudge each
-    element of each θ (and of x) by ±``eps`` and re-evaluate L. The parameters are restored.
+    element of each θ (and of x) by ±``eps`` and re-evaluate L. The parameters are restored, and
+    so are running statistics.
     """
     check_model_and_loss(model, loss)
     x = as_float_array(x, "x")
-    model.zero_grad()
-    out = model.forward(x)
-    grad_x = model.backward(loss.gradient(out, y))
-    rows = []
-    for name, param in model.named_parameters():
-        analytic = param.grad.copy()
-        saved = param.value.copy()
+    with _running_statistics_kept(model):   # the many forward passes would move BatchNorm's
+        model.zero_grad()
+        out = model.forward(x)
+        grad_x = model.backward(loss.gradient(out, y))
+        rows = []
+        for name, param in model.named_parameters():
+            analytic = param.grad.copy()
+            saved = param.value.copy()
 
-        def loss_at(value, param=param):
-            param.value = np.asarray(value, dtype=np.float64).reshape(saved.shape)
-            return loss.value(model.forward(x), y)
+            def loss_at(value, param=param):
+                param.value = np.asarray(value, dtype=np.float64).reshape(saved.shape)
+                return loss.value(model.forward(x), y)
 
-        try:
-            numeric = np.asarray(numerical_gradient(loss_at, saved, eps))
-        finally:
-            param.value = saved
-        rows.append((name, saved.shape, analytic, numeric.reshape(saved.shape)))
-    numeric_x = np.asarray(numerical_gradient(lambda v: loss.value(model.forward(v), y), x, eps))
-    rows.append(("input", x.shape, np.asarray(grad_x), numeric_x.reshape(x.shape)))
-    model.zero_grad()
-    return GradCheckReport(rows)
+            try:
+                numeric = np.asarray(numerical_gradient(loss_at, saved, eps))
+            finally:
+                param.value = saved
+            rows.append((name, saved.shape, analytic, numeric.reshape(saved.shape)))
+        numeric_x = np.asarray(numerical_gradient(lambda v: loss.value(model.forward(v), y), x, eps))
+        rows.append(("input", x.shape, np.asarray(grad_x), numeric_x.reshape(x.shape)))
+        model.zero_grad()
+        return GradCheckReport(rows)

@@ -98,15 +98,27 @@ def xavier_uniform(shape, rng, gain: float = 1.0) -> np.ndarray:
     return as_rng(rng).uniform(-limit, limit, size=_shape(shape))
 
 
-def he_normal(shape, rng, mode: str = "fan_in") -> np.ndarray:
-    """He et al. (2015), for ReLU units: N(0, 2/fan), fan = fan_in (default) or fan_out."""
-    return as_rng(rng).normal(0.0, math.sqrt(2.0 / _fan(shape, mode)), size=_shape(shape))
+def he_normal(shape, rng, mode: str = "fan_in", slope: float = 0.0) -> np.ndarray:
+    """He et al. (2015), for ReLU units: N(0, 2/fan), fan = fan_in (default) or fan_out.
+
+    For leaky ReLU with negative slope α (``slope``): N(0, 2/((1 + α²) fan)).
+    """
+    return as_rng(rng).normal(0.0, math.sqrt(_he_gain2(slope) / _fan(shape, mode)), size=_shape(shape))
 
 
-def he_uniform(shape, rng, mode: str = "fan_in") -> np.ndarray:
-    """He et al. (2015), for ReLU units: uniform on [−a, a] with a = √(6/fan)."""
-    limit = math.sqrt(6.0 / _fan(shape, mode))
+def he_uniform(shape, rng, mode: str = "fan_in", slope: float = 0.0) -> np.ndarray:
+    """He et al. (2015), for ReLU units: uniform on [−a, a] with a = √(6/fan), the same variance
+    2/fan; for leaky ReLU with slope α, a = √(6/((1 + α²) fan))."""
+    limit = math.sqrt(3.0 * _he_gain2(slope) / _fan(shape, mode))
     return as_rng(rng).uniform(-limit, limit, size=_shape(shape))
+
+
+def _he_gain2(slope) -> float:
+    """2/(1 + α²), since E[f(z)²] = (1 + α²)/2 · Var(z) for leaky ReLU f and symmetric z (α = 0: ReLU)."""
+    alpha = as_float(slope, "slope")
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"slope must be in [0, 1] (the leaky ReLU's slope for z < 0; 0 is ReLU); got {alpha}")
+    return 2.0 / (1.0 + alpha * alpha)
 
 
 INITIALIZERS = {
@@ -124,7 +136,14 @@ def resolve(init):
     """An initializer ``f(shape, rng)`` from a name in :data:`INITIALIZERS` or a callable."""
     if isinstance(init, str):
         if init not in INITIALIZERS:
-            raise ValueError(f"init must be one of {sorted(INITIALIZERS)} or a function f(shape, rng); got {init!r}")
+            hint = ""
+            if init in ("constant", "normal", "uniform"):
+                needs = {"constant": "value", "normal": "std", "uniform": "limit"}[init]
+                example = {"constant": "init.constant(shape, 0.5)", "normal": "init.normal(shape, 0.01, rng)",
+                           "uniform": "init.uniform(shape, 0.05, rng)"}[init]
+                hint = f" ({init!r} needs a {needs}: pass init=lambda shape, rng: {example})"
+            raise ValueError(f"init must be one of {sorted(INITIALIZERS)} or a function f(shape, rng); "
+                             f"got {init!r}{hint}")
         return INITIALIZERS[init]
     if callable(init):
         return init

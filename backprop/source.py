@@ -8,7 +8,9 @@ displayed code is out of date no longer matches its stored output and fails nbva
 from __future__ import annotations
 
 import inspect
+import os
 import textwrap
+from pathlib import Path
 
 
 class SourceCode:
@@ -34,14 +36,43 @@ class SourceCode:
         return self.text
 
 
-def show_source(obj) -> SourceCode:
+def show_source(obj, *, start: str | None = None, stop: str | None = None) -> SourceCode:
     """The source of a function, class, method or module from the package, dedented.
 
-    Example: ``show_source(TinyNetwork.backward)``.
+    Example: ``show_source(TinyNetwork.backward)``. To show only part of a long function, give
+    ``start`` and/or ``stop``: the excerpt runs from the first line containing ``start`` to the
+    next line containing ``stop`` (both included), and says which lines of which file it is,
+    e.g. ``show_source(fit, start="if clip_norm", stop="history.grad_norm.append")``.
     """
     try:
         text = inspect.getsource(obj)
+        first_line = inspect.getsourcelines(obj)[1]
+        path = inspect.getsourcefile(obj)
     except TypeError as exc:
         raise TypeError(f"obj must be a module, class, method or function defined in Python source; "
                         f"got {type(obj).__name__}") from exc
-    return SourceCode(textwrap.dedent(text).rstrip("\n"))
+    for name, value in (("start", start), ("stop", stop)):
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise TypeError(f"{name} must be a non-empty str or None; got {value!r}")
+    if start is None and stop is None:
+        return SourceCode(textwrap.dedent(text).rstrip("\n"))
+    lines = text.rstrip("\n").split("\n")
+    name = getattr(obj, "__qualname__", getattr(obj, "__name__", "obj"))
+    begin = 0 if start is None else _find(lines, start, 0, "start", name)
+    end = len(lines) - 1 if stop is None else _find(lines, stop, begin, "stop", name)
+    where = f"lines {first_line + begin}-{first_line + end} of {name}, in backprop/{_package_path(path)}"
+    excerpt = textwrap.dedent("\n".join(lines[begin:end + 1]))
+    return SourceCode(f"# {where}\n{excerpt}")
+
+
+def _find(lines: list[str], text: str, begin: int, argument: str, name: str) -> int:
+    for i in range(begin, len(lines)):
+        if text in lines[i]:
+            return i
+    raise ValueError(f"{argument}={text!r} is not in the source of {name}" +
+                     (" after the start line" if argument == "stop" else ""))
+
+
+def _package_path(path: str) -> str:
+    """``path`` relative to the package folder, with forward slashes (e.g. ``training.py``)."""
+    return Path(os.path.relpath(path, Path(__file__).parent)).as_posix()

@@ -56,7 +56,8 @@ def fit(model, loss, X, Y, *, lr: float, epochs: int, batch_size: int | None = N
     only if the run lasts more than ``PROGRESS_DELAY`` seconds.
 
     Stops with a ``FloatingPointError`` saying where if the loss or a parameter stops being
-    finite (usually: the learning rate is too large).
+    finite (usually: the learning rate is too large); the error's ``history`` attribute holds
+    what was recorded up to that point.
     """
     check_model_and_loss(model, loss)
     X = as_batch(X, "X")
@@ -83,7 +84,9 @@ def fit(model, loss, X, Y, *, lr: float, epochs: int, batch_size: int | None = N
     generator = as_rng(rng) if shuffling or rng is not None else None
 
     def diverged(where: str, what: str) -> FloatingPointError:
-        return FloatingPointError(f"training diverged at {where}: {what} with lr={lr}; try a smaller lr")
+        error = FloatingPointError(f"training diverged at {where}: {what} with lr={lr}; try a smaller lr")
+        error.history = history   # the record so far, e.g. to plot the gradient norms that blew up
+        return error
 
     def forward(inputs: np.ndarray, where: str) -> np.ndarray:
         """The model's output; a layer that receives inf or nan from the layer before means divergence."""
@@ -106,7 +109,8 @@ def fit(model, loss, X, Y, *, lr: float, epochs: int, batch_size: int | None = N
             raise diverged(where, f"the mean loss is {value}")
         return value
 
-    history = History(epoch_loss=[evaluate("the start")], steps_per_epoch=math.ceil(n / batch_size))
+    history = History(epoch_loss=[], steps_per_epoch=math.ceil(n / batch_size))
+    history.epoch_loss.append(evaluate("the start"))
     bar = tqdm(total=epochs, unit="epoch", disable=progress is False,
                delay=0.0 if progress else PROGRESS_DELAY)
     # Overflow is not warned about: every output, loss and parameter is checked, and a
@@ -135,11 +139,11 @@ def fit(model, loss, X, Y, *, lr: float, epochs: int, batch_size: int | None = N
                     history.grad_norm.append(clip_by_value(model, clip_value))
                 else:
                     history.grad_norm.append(global_norm(model))
+                history.step_loss.append(value)
                 for name, p in named:
                     p.value -= lr * p.grad
                     if not np.isfinite(p.value).all():
                         raise diverged(where, f"parameter {name} is no longer finite")
-                history.step_loss.append(value)
             history.epoch_loss.append(evaluate(f"the end of epoch {epoch}"))
             bar.set_postfix(loss=f"{history.epoch_loss[-1]:.4g}", refresh=False)
             bar.update()

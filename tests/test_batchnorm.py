@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 from backprop import (MLP, BatchNorm, BinaryCrossEntropy, Dense, check_gradients, fit, numerical_gradient,
-                      relative_error, relu, two_moons)
+                      mean_squared_error, relative_error, relu, tanh, two_moons)
 
 
 def batchnorm_with(gamma, beta, **kwargs):
@@ -163,3 +163,15 @@ def test_repr_shows_only_the_options_that_differ_from_the_defaults():
     assert repr(BatchNorm(4)) == "BatchNorm(4)"
     assert repr(BatchNorm(4, momentum=0.5)) == "BatchNorm(4, momentum=0.5)"
     assert repr(BatchNorm(4, momentum=0.5, eps=1e-3)) == "BatchNorm(4, momentum=0.5, eps=0.001)"
+
+
+def test_check_gradients_leaves_the_running_statistics_as_they_were():
+    rng = np.random.default_rng(3)
+    net = MLP([3, 5, 2], activation=tanh, batch_norm=True, rng=0)
+    bn = net[1]
+    bn.running_mean, bn.running_var = rng.normal(size=5), rng.uniform(0.5, 2.0, size=5)
+    before = bn.running_mean.copy(), bn.running_var.copy()
+    report = check_gradients(net, mean_squared_error, rng.normal(size=(6, 3)), rng.normal(size=(6, 2)))
+    assert report.passed(1e-7)
+    np.testing.assert_array_equal(bn.running_mean, before[0])
+    np.testing.assert_array_equal(bn.running_var, before[1])

@@ -103,3 +103,27 @@ def test_book_style_sets_the_figure_fonts():
     with plt.rc_context():
         book_style()
         assert all(plt.rcParams[key] == value for key, value in BOOK_STYLE.items())
+
+
+def test_show_source_excerpt_runs_from_start_to_stop_and_says_where():
+    from backprop import fit
+    src = show_source(fit, start="if clip_norm is not None:", stop="history.grad_norm.append(global_norm(model))")
+    header, *body = src.text.split("\n")
+    lines, first = inspect.getsourcelines(fit)
+    begin = next(i for i, line in enumerate(lines) if "if clip_norm is not None:" in line)
+    assert header == f"# lines {first + begin}-{first + begin + len(body) - 1} of fit, in backprop/training.py"
+    assert body[0] == "if clip_norm is not None:" and body[-1] == "    history.grad_norm.append(global_norm(model))"
+    assert [line.strip() for line in body] == [line.strip() for line in lines[begin:begin + len(body)]]
+    only_stop = show_source(TinyNetwork.backward, stop="return").text.split("\n")
+    assert only_stop[0].startswith("# lines ") and "def backward" in only_stop[1]
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    (dict(start="no such line"), ValueError, "start='no such line' is not in the source of TinyNetwork.backward"),
+    (dict(start="def backward", stop="no such line"), ValueError, "after the start line"),
+    (dict(start=""), TypeError, "start must be a non-empty str or None"),
+    (dict(stop=3), TypeError, "stop must be a non-empty str or None"),
+])
+def test_show_source_excerpt_rejects_text_that_is_not_there(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        show_source(TinyNetwork.backward, **kwargs)

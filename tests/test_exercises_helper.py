@@ -19,7 +19,7 @@ def test_wrong_value_fails_and_says_so(capsys):
 
 def test_tiny_values_are_printed_with_their_digits(capsys):
     compare("err", 4.924e-10, 4.924e-10)
-    assert capsys.readouterr().out == "err: true 4.924000e-10 | yours 4.924000e-10 | ok\n"
+    assert capsys.readouterr().out == "err: true 4.924000000e-10 | yours 4.924000000e-10 | ok\n"
 
 
 def test_tolerance_is_relative():
@@ -49,4 +49,9 @@ def test_whole_numbers_print_as_integers(capsys):
     assert not compare("count", 3.03, 3)
     assert capsys.readouterr().out == ("count: true 919 | yours 919 | ok\n"
                                        "shape: true [784, 128] | yours [784, 128] | ok\n"
-                                       "count: true 3 | yours 3.0300000000 | WRONG\n")
+                                       "count: true 3 | yours 3.030000000 | WRONG\n")
+
+
+def test_large_values_print_ten_significant_digits_not_their_round_off(capsys):
+    compare("big", 23170.4750059208, 23170.4750059209)
+    assert capsys.readouterr().out == "big: true 23170.47501 | yours 23170.47501 | ok\n"

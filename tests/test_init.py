@@ -45,6 +45,24 @@ def test_gain_and_fan_out_mode():
     assert abs(w.var() / (2 / FAN_OUT) - 1) < 0.02
 
 
+@pytest.mark.parametrize("slope", [0.0, 0.01, 0.2, 1.0])
+def test_he_with_a_leaky_slope_keeps_the_second_moment_through_a_leaky_relu(slope):
+    # SymPy: E[f(z)^2] for leaky ReLU f and z ~ N(0, s^2) is (1 + alpha^2)/2 s^2; He's variance undoes it.
+    import sympy as sp
+    z, s, a = sp.symbols("z s alpha", positive=True)
+    density = sp.exp(-z**2 / (2 * s**2)) / (s * sp.sqrt(2 * sp.pi))
+    second_moment = sp.integrate(z**2 * density, (z, 0, sp.oo)) + sp.integrate(a**2 * z**2 * density, (z, 0, sp.oo))
+    factor = float(sp.simplify(second_moment / s**2).subs(a, sp.nsimplify(slope)))   # (1 + alpha^2)/2
+    for f in (init.he_normal, init.he_uniform):
+        w = f(SHAPE, rng=4, slope=slope)
+        assert abs(FAN_IN * w.var() * factor - 1) < 0.02, (f.__name__, slope, w.var())
+    expected = np.random.default_rng(4).normal(0, math.sqrt(2 / ((1 + slope**2) * FAN_IN)), SHAPE)
+    np.testing.assert_allclose(init.he_normal(SHAPE, rng=4, slope=slope), expected, rtol=1e-14)
+    limit = math.sqrt(6 / ((1 + slope**2) * FAN_IN))
+    w = init.he_uniform(SHAPE, rng=4, slope=slope)
+    assert np.abs(w).max() <= limit and np.abs(w).max() > 0.999 * limit
+
+
 def test_zeros_and_constant_are_symmetric():
     assert not init.zeros((3, 4)).any()
     np.testing.assert_array_equal(init.constant((3, 4), 0.5), np.full((3, 4), 0.5))
@@ -96,6 +114,9 @@ def test_zero_init_keeps_hidden_units_identical_after_training_steps():
     (lambda: init.he_normal((2, 3), None), TypeError, "rng must be a seed"),
     (lambda: init.he_normal((2, 3), 0, mode="fan"), ValueError, "mode must be 'fan_in'"),
     (lambda: init.xavier_normal((2, 3), 0, gain=0), ValueError, "gain must be > 0"),
+    (lambda: init.he_normal((2, 3), 0, slope=-0.1), ValueError, r"slope must be in \[0, 1\]"),
+    (lambda: init.he_uniform((2, 3), 0, slope="0.1"), TypeError, "slope must be a real number"),
+    (lambda: Dense(2, 3, rng=0, init="constant"), ValueError, r"'constant' needs a value: pass init=lambda shape, rng"),
     (lambda: init.normal((2, 3), -0.1, 0), ValueError, "std must be > 0"),
     (lambda: init.uniform((2, 3), "a", 0), TypeError, "limit must be a real number"),
     (lambda: init.constant((2, 3), np.inf), ValueError, "value must be finite"),

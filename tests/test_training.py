@@ -81,6 +81,16 @@ def test_divergence_stops_with_a_message_that_says_where(batch_size):
             batch_size=batch_size, rng=0)
 
 
+def test_divergence_keeps_the_history_recorded_so_far():
+    with pytest.raises(FloatingPointError) as caught:
+        fit(MLP([2, 8, 1], activation=tanh, rng=0), mean_squared_error, X, Y * 1e3, lr=1e30, epochs=50,
+            batch_size=1, rng=0)
+    history = caught.value.history
+    assert isinstance(history, History) and len(history.epoch_loss) >= 1
+    assert len(history.step_loss) == len(history.grad_norm) >= 1
+    assert np.isfinite(history.step_loss).all()   # what was recorded before the blow-up
+
+
 @pytest.mark.parametrize("batch_size", [1, 20, None])
 def test_divergence_inside_the_network_is_reported_as_divergence(batch_size):
     # A hidden layer's output overflows to inf before the output does: the next layer's input check
