@@ -28,6 +28,9 @@ class Diagnostics:
     ``names``: a description of each layer l, e.g. ``"Dense(64, 64) → Tanh()"``.
     ``pre_activations`` / ``activations``: the arrays Z⁽l⁾ and A⁽l⁾, each (N, D_l).
     ``activation_mean``, ``activation_std``: mean and standard deviation of all entries of A⁽l⁾.
+    ``activation_spread``: how much A⁽l⁾ varies from example to example: each unit's standard
+    deviation over the batch, averaged over the units (0 when the layer has collapsed to the same
+    output for every input, however much its units differ from each other).
     ``pre_activation_std``: the standard deviation of Z⁽l⁾.
     ``loss``: the loss of the pass (``None`` without a loss).
     ``delta_norm``: ‖δ⁽l⁾‖ = ‖∂L/∂Z⁽l⁾‖ (Frobenius norm), ``weight_grad_norm``: ‖∂L/∂W⁽l⁾‖;
@@ -53,6 +56,10 @@ class Diagnostics:
     @property
     def activation_std(self) -> np.ndarray:
         return np.array([a.std() for a in self.activations])
+
+    @property
+    def activation_spread(self) -> np.ndarray:
+        return np.array([a.std(axis=0).mean() for a in self.activations])
 
     @property
     def pre_activation_std(self) -> np.ndarray:

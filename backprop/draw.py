@@ -215,6 +215,7 @@ def plot_decision_boundary(model, X, y, *, threshold: float = 0.5, resolution: i
 _QUANTITIES = {
     "activation_std": "std of $A^{(l)}$",
     "activation_mean": "mean of $A^{(l)}$",
+    "activation_spread": "spread of $A^{(l)}$ over examples",
     "pre_activation_std": "std of $Z^{(l)}$",
     "delta_norm": "$\\|\\delta^{(l)}\\|$",
     "weight_grad_norm": "$\\|\\partial L/\\partial W^{(l)}\\|$",
@@ -225,7 +226,7 @@ def plot_by_layer(results, quantity: str, *, ax=None, log: bool = False, title: 
     """Plot one per-layer statistic against the layer number ℓ, one line per run.
 
     ``results``: a :class:`~backprop.diagnostics.Diagnostics` or a dict {label: Diagnostics}.
-    ``quantity``: ``"activation_std"``, ``"activation_mean"``, ``"pre_activation_std"``,
+    ``quantity``: ``"activation_std"``, ``"activation_mean"``, ``"activation_spread"``, ``"pre_activation_std"``,
     ``"delta_norm"`` or ``"weight_grad_norm"``. ``log``: logarithmic y-axis. Returns the axes.
     """
     if isinstance(results, Diagnostics):

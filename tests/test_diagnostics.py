@@ -50,6 +50,20 @@ def test_forward_only_diagnostics_and_the_table():
     assert "‖δ‖" not in repr(diag)
 
 
+def test_activation_spread_is_the_spread_over_examples_not_over_units():
+    # Units that differ from each other but give every example the same value: the layer has
+    # collapsed. activation_std (all entries) misses it; activation_spread (per unit, over examples) sees it.
+    net = Sequential(Dense(2, 3, weight=np.zeros((2, 3)), bias=[-1.0, 0.0, 2.0]), tanh)
+    diag = diagnose(net, X)
+    assert diag.activation_std[0] > 0.5 and diag.activation_spread[0] < 1e-12
+    a = diagnose(MLP([2, 5, 1], activation=tanh, rng=0), X).activations[0]
+    np.testing.assert_allclose(diagnose(MLP([2, 5, 1], activation=tanh, rng=0), X).activation_spread[0],
+                               np.mean([a[:, j].std() for j in range(5)]), rtol=1e-14)
+    ax = plot_by_layer(diag, "activation_spread")
+    assert ax.get_ylabel() == "spread of $A^{(l)}$ over examples"
+    plt.close("all")
+
+
 def test_vanishing_gradients_show_up_in_a_deep_sigmoid_network():
     net = MLP([2] + [32] * 12 + [1], activation=sigmoid, rng=4)
     norms = diagnose(net, X, Y, loss=LOSS).weight_grad_norm
