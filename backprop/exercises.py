@@ -55,7 +55,8 @@ def _fmt(arr: np.ndarray) -> str:
         return str(arr.astype(np.int64).tolist()) if arr.ndim else str(int(arr))
     if arr.ndim == 0:
         return _significant(float(arr))
-    return np.array2string(arr, formatter={"float_kind": _significant}, max_line_width=100)
+    width = max(len(_significant(float(v))) for v in arr.flat)   # aligned columns
+    return np.array2string(arr, formatter={"float_kind": lambda v: _significant(v).rjust(width)}, max_line_width=100)
 
 
 def _significant(value: float) -> str:

@@ -55,3 +55,10 @@ def test_whole_numbers_print_as_integers(capsys):
 def test_large_values_print_ten_significant_digits_not_their_round_off(capsys):
     compare("big", 23170.4750059208, 23170.4750059209)
     assert capsys.readouterr().out == "big: true 23170.47501 | yours 23170.47501 | ok\n"
+
+
+def test_arrays_print_in_aligned_columns_of_ten_significant_digits(capsys):
+    values = np.array([[0.5, -0.25], [1.051995548, 0.01350596027]])
+    compare("a", values, values)
+    shown = capsys.readouterr().out.split(" | ")[0].removeprefix("a: true ")
+    assert shown == "[[ 0.5000000000 -0.2500000000]\n [  1.051995548 0.01350596027]]"
