@@ -24,17 +24,20 @@ def compare(name: str, yours, true, rtol: float = 1e-7, atol: float = 1e-12) -> 
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a str; got {type(name).__name__}")
+    true_is_int = _is_integer_typed(true)
     true = as_float_array(true, "true")
     try:
-        mine = as_float_array(_to_number(yours), "yours")
+        yours = _to_number(yours)
+        mine_is_int = _is_integer_typed(yours)
+        mine = as_float_array(yours, "yours")
     except (TypeError, ValueError) as exc:
-        print(f"{name}: true {_fmt(true)} | yours {yours!r} | WRONG ({exc})")
+        print(f"{name}: true {_fmt(true, true_is_int)} | yours {yours!r} | WRONG ({exc})")
         return False
     if mine.shape != true.shape:
         print(f"{name}: true has shape {true.shape} | yours has shape {mine.shape} | WRONG")
         return False
     ok = bool(np.all(np.abs(mine - true) <= atol + rtol * np.abs(true)))
-    print(f"{name}: true {_fmt(true)} | yours {_fmt(mine)} | {'ok' if ok else 'WRONG'}")
+    print(f"{name}: true {_fmt(true, true_is_int)} | yours {_fmt(mine, mine_is_int)} | {'ok' if ok else 'WRONG'}")
     return ok
 
 
@@ -44,14 +47,23 @@ def _to_number(value):
         if value.free_symbols:
             raise TypeError(f"yours still contains the symbols {sorted(map(str, value.free_symbols))}; "
                             "substitute numbers first")
-        return float(value)
+        return int(value) if value.is_Integer else float(value)
     return value
 
 
-def _fmt(arr: np.ndarray) -> str:
-    """Whole numbers (counts, shapes) as integers; otherwise 10 significant digits, so that a
-    large value does not print its round-off digits and a tiny one still shows its digits."""
-    if np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)) and np.all(np.abs(arr) < 1e15):
+def _is_integer_typed(value) -> bool:
+    """Counts and shapes (int or bool values) print as integers; floats never do, so that a
+    float that happens to be whole (1.0, or 0.9999999999999999 on another machine) prints alike."""
+    try:
+        return np.asarray(value).dtype.kind in "iub"
+    except (TypeError, ValueError):
+        return False
+
+
+def _fmt(arr: np.ndarray, integer: bool) -> str:
+    """Integer-typed values as integers; floats with 10 significant digits, so that a large value
+    does not print its round-off digits and a tiny one still shows its digits."""
+    if integer and np.all(np.isfinite(arr)) and np.all(np.abs(arr) < 1e15):
         return str(arr.astype(np.int64).tolist()) if arr.ndim else str(int(arr))
     if arr.ndim == 0:
         return _significant(float(arr))
@@ -60,4 +72,4 @@ def _fmt(arr: np.ndarray) -> str:
 
 
 def _significant(value: float) -> str:
-    return f"{value:#.10g}" if value != 0 else "0.0"
+    return f"{value:#.10g}"
