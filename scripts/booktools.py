@@ -1,6 +1,6 @@
 """Notebook tooling for the book: the toc, the refresh command and student versions.
 
-Run through ``python3.11 scripts/dev.py refresh|student`` (which uses the project's
+Run through ``python3.11 scripts/dev.py refresh|student|nudge`` (which uses the project's
 virtual environment), or import it from the tests.
 
 refresh  Re-execute notebooks in place, in toc order, with a kernel from this Python
@@ -9,11 +9,16 @@ refresh  Re-execute notebooks in place, in toc order, with a kernel from this Py
 student  Write student versions of the chapters into a separate folder: solution code
          replaced by ``# YOUR CODE HERE`` + ``raise NotImplementedError()``, solution text
          and outputs removed, exercises turned into plain Markdown, check cells kept.
+nudge    Re-execute notebooks with every Dense layer's initial weights changed in their last
+         bit and list the checked outputs that change: outputs that another machine's rounding
+         could change too (exit status 1 if there are any).
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import difflib
 import os
 import re
 import sys
@@ -261,6 +266,52 @@ def write_student_versions(out_dir: Path, paths: list[Path]) -> list[Path]:
     return written
 
 
+# --------------------------------------------------------------------------- last-bit sensitivity
+NUDGE_CELL = """\
+import numpy as _np, backprop.layers as _layers
+_dense_init = _layers.Dense.__init__
+def _nudged_init(self, *args, **kwargs):
+    # every Dense layer's initial weights changed in their last binary digit; the same change for
+    # the same shape, so that a network built twice is built alike
+    _dense_init(self, *args, **kwargs)
+    signs = _np.random.default_rng([{seed}, *self.W.value.shape]).choice([-1.0, 1.0], size=self.W.value.shape)
+    self.W.value = self.W.value * (1 + 2.0 ** -52 * signs)
+_layers.Dense.__init__ = _nudged_init
+"""
+
+
+def _output_text(cell) -> str:
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif out.output_type == "error":
+            parts.append(f"{out.ename}: {out.evalue}")
+        elif "data" in out:
+            parts.append(out.data.get("text/plain", ""))
+    return "".join(parts)
+
+
+def nudge(path: Path, seed: int = 0) -> list[tuple[int, str, str]]:
+    """Execute ``path`` with every Dense layer's initial weights changed by one unit in the last
+    binary digit and return the checked cells whose text output changed: (index, stored, nudged).
+
+    A stored output that such a nudge changes may also change on a machine whose floating-point
+    library rounds differently (chaotic training runs, numbers printed at round-off precision),
+    and nbval would fail there: print it more coarsely, or assert it instead of printing it.
+    """
+    stored = nbformat.read(path, as_version=4)
+    nudged = copy.deepcopy(stored)
+    nudged.cells.insert(0, nbformat.v4.new_code_cell(NUDGE_CELL.format(seed=int(seed))))
+    execute(nudged, cwd=path.parent, allow_errors=True)
+    changed = []
+    for i, (old, new) in enumerate(zip(stored.cells, nudged.cells[1:])):
+        if old.cell_type == "code" and "nbval-ignore-output" not in old.metadata.get("tags", []):
+            if _output_text(old) != _output_text(new):
+                changed.append((i, _output_text(old), _output_text(new)))
+    return changed
+
+
 # --------------------------------------------------------------------------- command line
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -269,7 +320,22 @@ def main(argv: list[str]) -> int:
     p_refresh.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook in _toc.yml")
     p_student = sub.add_parser("student", help="write student versions")
     p_student.add_argument("--out", type=Path, default=ROOT / "_build" / "student")
+    p_nudge = sub.add_parser("nudge", help="find stored outputs that change when the initial weights change "
+                                           "in their last bit (and so may differ on another machine)")
+    p_nudge.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook in _toc.yml")
+    p_nudge.add_argument("--seed", type=int, default=0, help="which signs the last-bit changes take")
     args = parser.parse_args(argv)
+    if args.command == "nudge":
+        fragile = 0
+        for path in [p.resolve() for p in args.notebooks] or toc_notebooks():
+            changed = nudge(path, args.seed)
+            fragile += len(changed)
+            print(f"nudge: {path.relative_to(ROOT)}: {len(changed)} cells changed")
+            for index, before, after in changed:
+                diff = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+                print(f"  cell {index}:\n" + "\n".join("    " + line for line in diff
+                                                       if not line.startswith(("---", "+++", "@@"))))
+        return 1 if fragile else 0
     if args.command == "refresh":
         paths = [p.resolve() for p in args.notebooks] or toc_notebooks()
         refresh(paths)

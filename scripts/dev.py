@@ -10,10 +10,11 @@ Runs with a bare Python 3.11 (standard library only). It creates the virtual env
     python3.11 scripts/dev.py lab       set up, then start JupyterLab on chapters/
     python3.11 scripts/dev.py refresh   re-execute every notebook in place, in toc order
     python3.11 scripts/dev.py student   write student versions into _build/student/
+    python3.11 scripts/dev.py nudge     find stored outputs that depend on the last bit of the arithmetic
     python3.11 scripts/dev.py setup     only create/update .venv
 
 Extra arguments after ``test`` go to pytest (e.g. ``-k sigmoid``); after ``refresh``, the
-notebooks to refresh (default: all in _toc.yml).
+notebooks to refresh (default: all in _toc.yml); likewise after ``nudge``.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ def booktools(command: str, extra: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    commands = ("setup", "book", "test", "lab", "refresh", "student")
+    commands = ("setup", "book", "test", "lab", "refresh", "student", "nudge")
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2

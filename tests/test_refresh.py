@@ -42,3 +42,17 @@ def test_normalize_strips_run_specific_metadata():
     assert "execution" not in cell.metadata
     assert dict(cell.outputs[0]["data"]) == {"text/plain": "w"}
     assert [(o.name, o.text) for o in cell.outputs[1:]] == [("stdout", "a\nb\n"), ("stderr", "c\n")]
+
+
+def test_nudge_finds_outputs_that_depend_on_the_last_bit(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("from backprop import Dense\nw = Dense(3, 3, rng=0).W.value"),
+        nbformat.v4.new_code_cell("print(f'{w.sum():.6f}')"),   # robust
+        nbformat.v4.new_code_cell("print(repr(float(w.sum())))"),   # all 17 digits: fragile
+    ])
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(booktools.normalize(booktools.execute(nb, cwd=tmp_path)), path)
+    changed = booktools.nudge(path)
+    assert [index for index, _, _ in changed] == [2]
+    before, after = changed[0][1:]
+    assert float(before) != float(after) and abs(float(before) - float(after)) < 1e-14
