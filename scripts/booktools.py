@@ -268,8 +268,9 @@ def write_student_versions(out_dir: Path, paths: list[Path]) -> list[Path]:
 
 # --------------------------------------------------------------------------- last-bit sensitivity
 NUDGE_CELL = """\
-import numpy as _np, backprop.layers as _layers
+import functools as _functools, numpy as _np, backprop.layers as _layers
 _dense_init = _layers.Dense.__init__
+@_functools.wraps(_dense_init)   # show_source still shows the package's own __init__
 def _nudged_init(self, *args, **kwargs):
     # every Dense layer's initial weights changed in their last binary digit; the same change for
     # the same shape, so that a network built twice is built alike
