@@ -136,12 +136,10 @@ def resolve(init):
     """An initializer ``f(shape, rng)`` from a name in :data:`INITIALIZERS` or a callable."""
     if isinstance(init, str):
         if init not in INITIALIZERS:
-            hint = ""
-            if init in ("constant", "normal", "uniform"):
-                needs = {"constant": "value", "normal": "std", "uniform": "limit"}[init]
-                example = {"constant": "init.constant(shape, 0.5)", "normal": "init.normal(shape, 0.01, rng)",
-                           "uniform": "init.uniform(shape, 0.05, rng)"}[init]
-                hint = f" ({init!r} needs a {needs}: pass init=lambda shape, rng: {example})"
+            needs = {"constant": ("value", "init.constant(shape, 0.5)"),
+                     "normal": ("std", "init.normal(shape, 0.01, rng)"),
+                     "uniform": ("limit", "init.uniform(shape, 0.05, rng)")}.get(init)
+            hint = f" ({init!r} needs a {needs[0]}: pass init=lambda shape, rng: {needs[1]})" if needs else ""
             raise ValueError(f"init must be one of {sorted(INITIALIZERS)} or a function f(shape, rng); "
                              f"got {init!r}{hint}")
         return INITIALIZERS[init]

@@ -8,7 +8,6 @@ displayed code is out of date no longer matches its stored output and fails nbva
 from __future__ import annotations
 
 import inspect
-import os
 import textwrap
 from pathlib import Path
 
@@ -45,18 +44,18 @@ def show_source(obj, *, start: str | None = None, stop: str | None = None) -> So
     e.g. ``show_source(fit, start="if clip_norm", stop="history.grad_norm.append")``.
     """
     try:
-        text = inspect.getsource(obj)
-        first_line = inspect.getsourcelines(obj)[1]
-        path = inspect.getsourcefile(obj)
+        source_lines, first_line = inspect.getsourcelines(obj)
+        path = Path(inspect.getsourcefile(obj))
     except TypeError as exc:
         raise TypeError(f"obj must be a module, class, method or function defined in Python source; "
                         f"got {type(obj).__name__}") from exc
     for name, value in (("start", start), ("stop", stop)):
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise TypeError(f"{name} must be a non-empty str or None; got {value!r}")
+    text = "".join(source_lines).rstrip("\n")
     if start is None and stop is None:
-        return SourceCode(textwrap.dedent(text).rstrip("\n"))
-    lines = text.rstrip("\n").split("\n")
+        return SourceCode(textwrap.dedent(text))
+    lines = text.split("\n")
     name = getattr(obj, "__qualname__", getattr(obj, "__name__", "obj"))
     begin = 0 if start is None else _find(lines, start, 0, "start", name)
     end = len(lines) - 1 if stop is None else _find(lines, stop, begin, "stop", name)
@@ -73,6 +72,6 @@ def _find(lines: list[str], text: str, begin: int, argument: str, name: str) -> 
                      (" after the start line" if argument == "stop" else ""))
 
 
-def _package_path(path: str) -> str:
+def _package_path(path: Path) -> str:
     """``path`` relative to the package folder, with forward slashes (e.g. ``training.py``)."""
-    return Path(os.path.relpath(path, Path(__file__).parent)).as_posix()
+    return path.resolve().relative_to(Path(__file__).resolve().parent).as_posix()
