@@ -10,6 +10,8 @@ Each module mirrors a part of the book:
 - :mod:`backprop.init` — weight initialization: zeros, small random, LeCun, Xavier/Glorot, He
 - :mod:`backprop.diagnostics` — per-layer activation statistics and gradient norms
 - :mod:`backprop.clip` — gradient clipping by value, by norm, by global norm
+- :mod:`backprop.optim` — optimizers: SGD (momentum, Nesterov), AdaGrad, RMSprop, Adam, AdamW
+- :mod:`backprop.schedules` — learning-rate schedules: constant, step, exponential, cosine, warm-up
 - :mod:`backprop.gradcheck` — centred finite differences, relative error, gradient reports
 - :mod:`backprop.metrics` — accuracy
 - :mod:`backprop.training` — gradient descent: per-example, mini-batch, full batch
@@ -20,7 +22,7 @@ Each module mirrors a part of the book:
 - :mod:`backprop.source` — show the package's source in a chapter
 """
 
-from . import init
+from . import init, optim, schedules
 from .activations import (ELU, GELU, Activation, LeakyReLU, ReLU, Sigmoid, Tanh, elu, gelu, leaky_relu, log_softmax,
                           logsumexp, relu, sigmoid, softmax, softmax_jacobian, softmax_symbolic, tanh)
 from .clip import clip_by_global_norm, clip_by_norm, clip_by_value, global_norm
@@ -39,7 +41,7 @@ from .source import SourceCode, show_source
 from .training import History, fit
 from .worked_example import ForwardPass, Gradients, TinyNetwork, train
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = [
     "MLP", "Activation", "ActivationLayer", "BatchNorm", "BinaryCrossEntropy", "Dense", "Diagnostics", "ELU",
@@ -48,8 +50,8 @@ __all__ = [
     "SourceCode", "SquaredError", "Tanh", "TinyNetwork", "Value", "accuracy", "book_style", "check_gradients",
     "clip_by_global_norm", "clip_by_norm", "clip_by_value", "compare", "diagnose", "draw_graph",
     "draw_tiny_network", "elu", "fit", "gelu", "global_norm", "init", "leaky_relu", "log_softmax",
-    "logsumexp", "mean_squared_error", "noisy_sine", "numerical_gradient", "one_hot", "plot_by_layer",
-    "plot_decision_boundary", "relative_error", "relu", "show_source", "sigmoid", "softmax",
+    "logsumexp", "mean_squared_error", "noisy_sine", "numerical_gradient", "one_hot", "optim", "plot_by_layer",
+    "plot_decision_boundary", "relative_error", "relu", "schedules", "show_source", "sigmoid", "softmax",
     "softmax_cross_entropy", "softmax_jacobian", "softmax_symbolic", "spirals", "squared_error", "tanh",
     "train", "two_moons", "xor",
 ]

@@ -19,20 +19,13 @@ import math
 
 import numpy as np
 
-from ._validation import _describe, as_positive_float
-from .layers import Parameter
+from ._validation import as_positive_float
+from .layers import Parameter, as_named_parameters
 
 
 def _named(parameters) -> list[tuple[str, Parameter]]:
     """(name, Parameter) pairs from a model or a list of Parameters, with finite gradients."""
-    if callable(getattr(parameters, "named_parameters", None)):
-        named = list(parameters.named_parameters())
-    elif isinstance(parameters, (list, tuple)) and all(isinstance(p, Parameter) for p in parameters):
-        named = [(p.name, p) for p in parameters]
-    else:
-        raise TypeError(f"parameters must be a model or a list of Parameter objects; got {_describe(parameters)}")
-    if not named:
-        raise ValueError("parameters must contain at least one Parameter; got none")
+    named = as_named_parameters(parameters)
     for name, p in named:
         if not np.isfinite(p.grad).all():
             raise FloatingPointError(f"the gradient of parameter {name} is not finite; clipping cannot repair "

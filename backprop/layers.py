@@ -43,6 +43,25 @@ class Parameter:
         return f"Parameter({self.name!r}, shape={self.value.shape})"
 
 
+def as_named_parameters(parameters) -> list[tuple[str, Parameter]]:
+    """(name, Parameter) pairs from a model (its ``named_parameters()``) or a list of Parameters.
+
+    Parameters in a list are named by their ``name``, prefixed by their position (``"0.W"``)
+    when two of them share a name. Used by clipping and by the optimizers.
+    """
+    if callable(getattr(parameters, "named_parameters", None)):
+        named = list(parameters.named_parameters())
+    elif isinstance(parameters, (list, tuple)) and all(isinstance(p, Parameter) for p in parameters):
+        names = [p.name for p in parameters]
+        unique = len(set(names)) == len(names)
+        named = [(name if unique else f"{i}.{name}", p) for i, (name, p) in enumerate(zip(names, parameters))]
+    else:
+        raise TypeError(f"parameters must be a model or a list of Parameter objects; got {_describe(parameters)}")
+    if not named:
+        raise ValueError("parameters must contain at least one Parameter; got none")
+    return named
+
+
 class Layer:
     """The base class: subclasses implement :meth:`forward` and :meth:`backward`."""
 
