@@ -12,6 +12,7 @@ Each module mirrors a part of the book:
 - :mod:`backprop.clip` — gradient clipping by value, by norm, by global norm
 - :mod:`backprop.optim` — optimizers: SGD (momentum, Nesterov), AdaGrad, RMSprop, Adam, AdamW
 - :mod:`backprop.schedules` — learning-rate schedules: constant, step, exponential, cosine, warm-up
+- :mod:`backprop.regularization` — L1/L2 penalties, dropout, early stopping, standardization
 - :mod:`backprop.gradcheck` — centred finite differences, relative error, gradient reports
 - :mod:`backprop.metrics` — accuracy
 - :mod:`backprop.training` — gradient descent: per-example, mini-batch, full batch
@@ -22,7 +23,7 @@ Each module mirrors a part of the book:
 - :mod:`backprop.source` — show the package's source in a chapter
 """
 
-from . import init, optim, schedules
+from . import init, optim, regularization, schedules
 from .activations import (ELU, GELU, Activation, LeakyReLU, ReLU, Sigmoid, Tanh, elu, gelu, leaky_relu, log_softmax,
                           logsumexp, relu, sigmoid, softmax, softmax_jacobian, softmax_symbolic, tanh)
 from .clip import clip_by_global_norm, clip_by_norm, clip_by_value, global_norm
@@ -51,7 +52,7 @@ __all__ = [
     "clip_by_global_norm", "clip_by_norm", "clip_by_value", "compare", "diagnose", "draw_graph",
     "draw_tiny_network", "elu", "fit", "gelu", "global_norm", "init", "leaky_relu", "log_softmax",
     "logsumexp", "mean_squared_error", "noisy_sine", "numerical_gradient", "one_hot", "optim", "plot_by_layer",
-    "plot_decision_boundary", "relative_error", "relu", "schedules", "show_source", "sigmoid", "softmax",
-    "softmax_cross_entropy", "softmax_jacobian", "softmax_symbolic", "spirals", "squared_error", "tanh",
+    "plot_decision_boundary", "regularization", "relative_error", "relu", "schedules", "show_source", "sigmoid",
+    "softmax", "softmax_cross_entropy", "softmax_jacobian", "softmax_symbolic", "spirals", "squared_error", "tanh",
     "train", "two_moons", "xor",
 ]
