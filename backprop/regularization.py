@@ -130,12 +130,16 @@ class EarlyStopping:
 
     Call ``should_stop(value, model)`` once per epoch with the metric (``mode="min"`` for a loss,
     ``"max"`` for an accuracy); an improvement is a change by more than ``min_delta`` in the good
-    direction. It copies the weights at each improvement; ``restore(model)`` puts them back.
+    direction. ``monitor`` names what :func:`~backprop.training.fit` passes: ``"loss"`` (the
+    validation loss) or the name of one of its ``metrics``. It copies the weights at each improvement; ``restore(model)`` puts them back.
     ``best``, ``best_epoch`` (counted from 1) and ``epochs_seen`` say what happened.
     """
 
-    def __init__(self, patience: int, *, min_delta: float = 0.0, mode: str = "min"):
+    def __init__(self, patience: int, *, min_delta: float = 0.0, mode: str = "min", monitor: str = "loss"):
         self.patience = as_positive_int(patience, "patience")
+        if not isinstance(monitor, str):
+            raise TypeError(f"monitor must be 'loss' or a metric's name; got {_describe(monitor)}")
+        self.monitor = monitor
         self.min_delta = as_float(min_delta, "min_delta")
         if self.min_delta < 0:
             raise ValueError(f"min_delta must be >= 0; got {self.min_delta}")

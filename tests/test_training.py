@@ -5,8 +5,11 @@ import numpy as np
 import pytest
 
 import backprop.training
-from backprop import (MLP, BinaryCrossEntropy, History, elu, fit, mean_squared_error, softmax_cross_entropy,
-                      spirals, tanh, two_moons, xor)
+from backprop import (MLP, BinaryCrossEntropy, History, accuracy, elu, fit, mean_squared_error,
+                      softmax_cross_entropy, spirals, tanh, two_moons, xor)
+from backprop.optim import SGD, Adam
+from backprop.regularization import L2, EarlyStopping
+from backprop.schedules import StepDecay
 
 X, Y = two_moons(40, noise=0.1, rng=0)
 bce = BinaryCrossEntropy(from_logits=True)
@@ -108,7 +111,20 @@ def test_divergence_inside_the_network_is_reported_as_divergence(batch_size):
     (dict(X=np.full((40, 2), np.nan)), ValueError, "X must not contain NaN"),
     (dict(Y=np.full((40, 1), np.nan)), ValueError, "Y must not contain NaN"),
     (dict(lr=0.0), ValueError, "lr must be > 0"),
-    (dict(lr="0.1"), TypeError, "lr must be a real number"),
+    (dict(lr="0.1"), TypeError, "lr must be a positive number or a Schedule"),
+    (dict(lr=None), TypeError, "give lr .plain gradient descent. or optimizer, exactly one of them"),
+    (dict(optimizer=Adam(MLP([2, 3, 1], activation=tanh, rng=0), lr=0.1)), TypeError,
+     "give lr .plain gradient descent. or optimizer, exactly one"),
+    (dict(lr=None, optimizer=Adam(MLP([2, 3, 1], activation=tanh, rng=0), lr=0.1)), ValueError,
+     "optimizer must be built on this model's parameters"),
+    (dict(lr=None, optimizer="adam"), TypeError, "optimizer must be an optimizer from backprop.optim"),
+    (dict(penalty=0.01), TypeError, "penalty must be a regularization penalty"),
+    (dict(validation=X), TypeError, r"validation must be a pair \(X_val, Y_val\)"),
+    (dict(validation=(X, Y[:5])), ValueError, "X_val and Y_val must have the same number of examples"),
+    (dict(metrics=[accuracy]), TypeError, "metrics must be a dict"),
+    (dict(early_stopping=EarlyStopping(3)), ValueError, "early_stopping watches the validation set"),
+    (dict(early_stopping=EarlyStopping(3, monitor="accuracy"), validation=(X, Y)), ValueError,
+     "early_stopping monitors 'accuracy', which is not among the metrics"),
     (dict(epochs=0), ValueError, "epochs must be >= 1"),
     (dict(epochs=2.0), TypeError, "epochs must be an integer"),
     (dict(batch_size=0), ValueError, "batch_size must be >= 1"),
@@ -136,3 +152,53 @@ def test_progress_bar_only_when_asked_or_when_slow(capsys, monkeypatch):
     monkeypatch.setattr(backprop.training, "PROGRESS_DELAY", 0.0)   # as if every run were slow
     fit(net, bce, X, Y, lr=0.1, epochs=3)
     assert "3/3" in capsys.readouterr().err
+
+
+def manual_training(net, opt, epochs, penalty=None):
+    """Full-batch training written out: forward, backward, [penalty], optimizer step."""
+    for _ in range(epochs):
+        net.zero_grad()
+        net.backward(bce.gradient(net.forward(X), Y))
+        if penalty is not None:
+            penalty.add_gradient(net)
+        opt.step()
+
+
+def test_fit_with_an_optimizer_a_schedule_or_a_penalty_is_the_loop_written_out():
+    for make_opt, penalty in [(lambda m: Adam(m, lr=0.05), None), (lambda m: SGD(m, lr=StepDecay(1.0, 3, 0.5)), None),
+                              (lambda m: SGD(m, lr=0.5, momentum=0.9), L2(0.01))]:
+        a, b = MLP([2, 4, 1], activation=tanh, rng=2), MLP([2, 4, 1], activation=tanh, rng=2)
+        fit(a, bce, X, Y, optimizer=make_opt(a), penalty=penalty, epochs=7)
+        manual_training(b, make_opt(b), 7, penalty)
+        for p, q in zip(a.parameters(), b.parameters()):
+            np.testing.assert_allclose(p.value, q.value, rtol=1e-13)
+
+
+def test_validation_loss_and_metrics_are_recorded_at_every_epoch():
+    Xv, Yv = two_moons(30, noise=0.1, rng=9)
+    net = MLP([2, 4, 1], activation=tanh, rng=2)
+    metric = {"accuracy": lambda out, y: accuracy(out, y, threshold=0.0)}
+    history = fit(net, bce, X, Y, lr=0.5, epochs=5, validation=(Xv, Yv), metrics=metric)
+    assert len(history.val_loss) == len(history.metrics["accuracy"]) == len(history.val_metrics["accuracy"]) == 6
+    assert history.val_loss[-1] == pytest.approx(bce(net.forward(Xv), Yv), rel=1e-14)
+    assert history.val_metrics["accuracy"][-1] == accuracy(net.forward(Xv), Yv, threshold=0.0)
+    assert history.metrics["accuracy"][-1] == accuracy(net.forward(X), Y, threshold=0.0)
+    assert history.stopped_epoch is None
+
+
+def test_early_stopping_stops_on_the_validation_loss_and_restores_the_best_weights():
+    # A wide network on 30 points with 20% flipped labels: the validation loss falls, then rises as
+    # the network fits the noise; training stops `patience` epochs after its minimum, and the model
+    # ends with the weights of that minimum.
+    rng = np.random.default_rng(0)
+    Xt, Xv = rng.normal(size=(30, 2)), rng.normal(size=(200, 2))
+    target = lambda x: (x[:, :1] * x[:, 1:] > 0).astype(float)
+    Yt, Yv = np.where(rng.random((30, 1)) < 0.2, 1 - target(Xt), target(Xt)), target(Xv)
+    net = MLP([2, 64, 64, 1], activation=tanh, init="xavier_normal", rng=1)
+    stopper = EarlyStopping(patience=10)
+    history = fit(net, bce, Xt, Yt, optimizer=Adam(net, lr=0.003), epochs=2000, validation=(Xv, Yv),
+                  early_stopping=stopper)
+    best = int(np.argmin(history.val_loss[1:])) + 1
+    assert 10 < best and history.stopped_epoch == best + 10 < 2000 and stopper.best_epoch == best
+    assert history.val_loss[best] < history.val_loss[0] - 0.1 and history.val_loss[-1] > history.val_loss[best]
+    assert bce(net.forward(Xv), Yv) == pytest.approx(history.val_loss[best], rel=1e-14)
