@@ -108,7 +108,7 @@ class Dropout(Layer):
         x = as_batch(x, "x")
         self._out_shape = x.shape
         if not self.training or self.p == 0.0:
-            self._scale = np.ones_like(x)
+            self._scale = 1.0   # the identity: backward passes the gradient through unchanged
             return x.copy()
         if self.fixed_mask is not None:
             mask = np.asarray(self.fixed_mask, dtype=np.float64)
