@@ -13,6 +13,7 @@ Each module mirrors a part of the book:
 - :mod:`backprop.optim` — optimizers: SGD (momentum, Nesterov), AdaGrad, RMSprop, Adam, AdamW
 - :mod:`backprop.schedules` — learning-rate schedules: constant, step, exponential, cosine, warm-up
 - :mod:`backprop.regularization` — L1/L2 penalties, dropout, early stopping, standardization
+- :mod:`backprop.rnn` — recurrent layers (tanh RNN, LSTM), backpropagation through time, sequence losses
 - :mod:`backprop.gradcheck` — centred finite differences, relative error, gradient reports
 - :mod:`backprop.metrics` — accuracy
 - :mod:`backprop.training` — gradient descent: per-example, mini-batch, full batch
@@ -23,13 +24,14 @@ Each module mirrors a part of the book:
 - :mod:`backprop.source` — show the package's source in a chapter
 """
 
-from . import init, optim, regularization, schedules
+from . import init, optim, regularization, rnn, schedules
 from .activations import (ELU, GELU, Activation, LeakyReLU, ReLU, Sigmoid, Tanh, elu, gelu, leaky_relu, log_softmax,
                           logsumexp, relu, sigmoid, softmax, softmax_jacobian, softmax_symbolic, tanh)
 from .clip import clip_by_global_norm, clip_by_norm, clip_by_value, global_norm
 from .diagnostics import Diagnostics, diagnose
 from .autograd import Value
-from .datasets import noisy_sine, spirals, two_moons, xor
+from .datasets import (CharVocabulary, adding_problem, copy_task, coriolanus, noisy_sine, sine_waves, spirals,
+                       two_moons, xor)
 from .draw import book_style, draw_graph, draw_tiny_network, plot_by_layer, plot_decision_boundary
 from .exercises import compare
 from .gradcheck import GradCheckReport, check_gradients, numerical_gradient, relative_error
@@ -38,14 +40,16 @@ from .losses import (BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEnt
                      mean_squared_error, one_hot, softmax_cross_entropy, squared_error)
 from .metrics import accuracy
 from .network import MLP, Sequential
+from .rnn import LSTM, RNN, SequenceLoss, TimeDistributed, generate, truncated_bptt
 from .source import SourceCode, show_source
 from .training import History, fit
 from .worked_example import ForwardPass, Gradients, TinyNetwork, train
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 __all__ = [
-    "MLP", "Activation", "ActivationLayer", "BatchNorm", "BinaryCrossEntropy", "Dense", "Diagnostics", "ELU",
+    "LSTM", "MLP", "RNN", "Activation", "CharVocabulary", "SequenceLoss", "TimeDistributed",
+    "adding_problem", "copy_task", "coriolanus", "generate", "rnn", "sine_waves", "truncated_bptt", "ActivationLayer", "BatchNorm", "BinaryCrossEntropy", "Dense", "Diagnostics", "ELU",
     "ForwardPass", "GELU", "GradCheckReport", "Gradients", "History", "Layer", "LeakyReLU", "Loss",
     "MeanSquaredError", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "SoftmaxCrossEntropy",
     "SourceCode", "SquaredError", "Tanh", "TinyNetwork", "Value", "accuracy", "book_style", "check_gradients",

@@ -74,3 +74,132 @@ def noisy_sine(n: int = 40, *, noise: float = 0.1, rng) -> tuple[np.ndarray, np.
     x = np.sort(rng.uniform(-1.0, 1.0, size=n))
     return x[:, None], (np.sin(np.pi * x) + rng.normal(scale=noise, size=n))[:, None]
 
+
+
+# Sequence tasks: inputs (N, T, D), batch-first, for the recurrent layers of backprop.rnn.
+
+def _length(value, name: str, minimum: int) -> int:
+    value = as_positive_int(value, name)
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; got {value}")
+    return value
+
+
+def adding_problem(n: int = 200, length: int = 20, *, rng) -> tuple[np.ndarray, np.ndarray]:
+    """The adding problem (Hochreiter & Schmidhuber, 1997): add the two marked numbers.
+
+    Each of the ``n`` sequences has ``length`` steps of two features: a number uniform in
+    [0, 1], and a marker that is 1 at exactly two steps (one in each half of the sequence) and
+    0 elsewhere. The target is the sum of the two marked numbers. Always predicting the mean,
+    1, gives a mean squared error ½·E[(s − 1)²] = 1/12 ≈ 0.0833 (with the ½ of
+    ``mean_squared_error``). X: (n, length, 2); y: (n, 1).
+    """
+    n, length, rng = as_positive_int(n, "n"), _length(length, "length", 2), as_rng(rng)
+    values = rng.uniform(0.0, 1.0, size=(n, length))
+    first = rng.integers(0, length // 2, size=n)
+    second = rng.integers(length // 2, length, size=n)
+    markers = np.zeros((n, length))
+    markers[np.arange(n), first] = 1.0
+    markers[np.arange(n), second] = 1.0
+    X = np.stack([values, markers], axis=2)
+    y = (values[np.arange(n), first] + values[np.arange(n), second])[:, None]
+    return X, y
+
+
+def copy_task(n: int = 200, length: int = 5, delay: int = 10, symbols: int = 4, *,
+              rng) -> tuple[np.ndarray, np.ndarray]:
+    """The copy (memory) task: read ``length`` symbols, wait, then write them out again.
+
+    Symbols are 1..``symbols``; 0 is "blank" and ``symbols`` + 1 the "go" marker. A sequence
+    has T = 2·length + delay steps: the symbols, ``delay`` − 1 blanks, the go marker, then
+    ``length`` blanks during which the network must output the symbols in order. Targets are
+    blank (0) everywhere else. X: one-hot inputs (n, T, symbols + 2); Y: integer labels (n, T),
+    for ``SequenceLoss(softmax_cross_entropy, steps=slice(-length, None))``. Guessing gives
+    log(symbols) per output step.
+    """
+    n, rng = as_positive_int(n, "n"), as_rng(rng)
+    length, delay = as_positive_int(length, "length"), as_positive_int(delay, "delay")
+    symbols = _length(symbols, "symbols", 2)
+    T = 2 * length + delay
+    data = rng.integers(1, symbols + 1, size=(n, length))
+    inputs = np.zeros((n, T), dtype=np.int64)
+    inputs[:, :length] = data
+    inputs[:, length + delay - 1] = symbols + 1
+    targets = np.zeros((n, T), dtype=np.int64)
+    targets[:, -length:] = data
+    return np.eye(symbols + 2)[inputs], targets
+
+
+def sine_waves(n: int = 100, length: int = 40, *, noise: float = 0.0, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Next-value prediction on sine waves of random frequency and phase.
+
+    Wave j is s(t) = sin(ωⱼ t + φⱼ) at t = 0, 1, …, length, with ω uniform in [0.15, 0.45]
+    (a period of 14 to 42 steps) and φ uniform in [0, 2π), plus Gaussian noise of standard
+    deviation ``noise`` on the inputs. X: the values at t = 0..length − 1, (n, length, 1);
+    Y: the (noise-free) next values at t = 1..length, (n, length, 1). One value does not tell
+    where the wave is going (it may be rising or falling): the network must use the past.
+    """
+    n, length = as_positive_int(n, "n"), _length(length, "length", 2)
+    noise, rng = _noise(noise), as_rng(rng)
+    omega = rng.uniform(0.15, 0.45, size=(n, 1))
+    phase = rng.uniform(0.0, 2 * np.pi, size=(n, 1))
+    s = np.sin(omega * np.arange(length + 1) + phase)
+    X = s[:, :-1] + rng.normal(scale=noise, size=(n, length)) if noise else s[:, :-1]
+    return X[..., None], s[:, 1:, None]
+
+
+def coriolanus() -> str:
+    """A small public-domain text for character-level modelling: the opening of Shakespeare's
+    *Coriolanus* (Act I, scene 1; about 12,800 characters, speech prefixes on their own lines)."""
+    from importlib.resources import files
+    return files("backprop").joinpath("data", "coriolanus.txt").read_text(encoding="utf-8")
+
+
+class CharVocabulary:
+    """The characters of a text, numbered 0..V−1 in sorted order: ``encode`` and ``decode``.
+
+    ``CharVocabulary(text).encode("to be")`` gives integer ids; ``decode`` turns ids back into
+    a string. ``windows`` cuts training sequences for next-character prediction.
+    """
+
+    def __init__(self, text: str):
+        if not isinstance(text, str) or not text:
+            raise TypeError(f"text must be a non-empty str; got {type(text).__name__}")
+        self.chars = sorted(set(text))
+        self.index = {ch: i for i, ch in enumerate(self.chars)}
+
+    def __len__(self) -> int:
+        return len(self.chars)
+
+    def __repr__(self) -> str:
+        return f"CharVocabulary({len(self.chars)} characters)"
+
+    def encode(self, text: str) -> np.ndarray:
+        """The ids of the characters of ``text``, int64 (T,)."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str; got {type(text).__name__}")
+        unknown = sorted(set(text) - set(self.index))
+        if unknown:
+            raise ValueError(f"text has characters that are not in the vocabulary: {unknown[:5]}")
+        return np.array([self.index[ch] for ch in text], dtype=np.int64)
+
+    def decode(self, ids) -> str:
+        """The string of the characters with these ids."""
+        ids = np.asarray(ids)
+        if ids.dtype.kind not in "iu" or ((ids < 0) | (ids >= len(self.chars))).any():
+            raise ValueError(f"ids must be integers in 0..{len(self.chars) - 1}")
+        return "".join(self.chars[i] for i in ids.reshape(-1))
+
+    def windows(self, text: str, length: int, n: int, *, rng) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` random windows of ``length`` characters for next-character prediction.
+
+        X: one-hot characters (n, length, V); Y: the id of the character that follows each one,
+        (n, length), for ``SequenceLoss(softmax_cross_entropy)``.
+        """
+        ids = self.encode(text)
+        length, n, rng = as_positive_int(length, "length"), as_positive_int(n, "n"), as_rng(rng)
+        if length + 1 > ids.size:
+            raise ValueError(f"length must be less than the text's {ids.size} characters; got {length}")
+        starts = rng.integers(0, ids.size - length, size=n)
+        window = ids[starts[:, None] + np.arange(length + 1)]
+        return np.eye(len(self.chars))[window[:, :-1]], window[:, 1:]

@@ -200,8 +200,12 @@ def fit(model, loss, X, Y, *, lr=None, epochs: int, batch_size: int | None = Non
 
 
 def _examples(X, Y, x_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs (N, D) and targets with N rows (integer labels are kept as integers)."""
-    X = as_batch(X, x_name)
+    """Inputs (N, D) or sequences (N, T, D), and targets with N rows (integer labels stay integers)."""
+    if np.ndim(X) == 3:   # sequences (N, T, D) for a recurrent model
+        from .rnn import as_sequences
+        X = as_sequences(X, x_name)
+    else:
+        X = as_batch(X, x_name)
     Y = np.asarray(Y) if isinstance(Y, np.ndarray) and Y.dtype.kind in "iu" else as_float_array(Y, y_name)
     if Y.ndim == 0 or Y.shape[0] != X.shape[0]:
         raise ValueError(f"{x_name} and {y_name} must have the same number of examples (rows); got "
