@@ -9,7 +9,7 @@ decay per epoch, give the sizes in steps (e.g. ``step_size=10 * steps_per_epoch`
     step decay:   η_t = η · γ^⌊t / s⌋
     exponential:  η_t = η · γ^t
     cosine:       η_t = η_min + ½ (η − η_min)(1 + cos(π · min(t, T) / T))
-    warm-up:      η_t = base(t) · min(1, (t + 1) / w)     (linear, for the first w steps)
+    warm-up:      η_t = base(0) · (t + 1) / w for t < w, then base(t − w)   (a linear ramp of w steps)
 """
 
 from __future__ import annotations
@@ -90,10 +90,13 @@ class Cosine(Schedule):
 
 
 class LinearWarmup(Schedule):
-    """η_t = base(t) · min(1, (t + 1) / ``warmup_steps``): ramp up linearly, then follow ``base``.
+    """A linear ramp over the first ``warmup_steps`` = w updates, then ``base`` from its start.
 
-    ``base``: a learning rate (a number) or another schedule, e.g. ``LinearWarmup(Cosine(...), 100)``.
-    The first update uses base(0)/w, the w-th and later ones the full base(t).
+    η_t = base(0) · (t + 1) / w for t < w, and η_t = base(t − w) afterwards: the first update
+    uses base(0)/w, the w-th reaches the peak base(0), and base's own clock starts when the ramp
+    ends, so ``LinearWarmup(Cosine(η, total_steps=T − w), w)`` ramps up to η and then decays over
+    the remaining T − w steps (the usual "warm-up + cosine" of T steps in all). ``base``: a
+    learning rate (a number) or another schedule.
     """
 
     def __init__(self, base, warmup_steps: int):
@@ -101,7 +104,9 @@ class LinearWarmup(Schedule):
         self.warmup_steps = as_positive_int(warmup_steps, "warmup_steps")
 
     def rate(self, t: int) -> float:
-        return self.base(t) * min(1.0, (t + 1) / self.warmup_steps)
+        if t < self.warmup_steps:
+            return self.base(0) * (t + 1) / self.warmup_steps
+        return self.base(t - self.warmup_steps)
 
 
 def as_schedule(lr, name: str = "lr") -> Schedule:

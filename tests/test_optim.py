@@ -176,10 +176,12 @@ def test_parameters_in_a_list_with_repeated_names_are_told_apart():
     (Cosine(0.1, total_steps=2), [0.1, 0.05, 0.0, 0.0]),
     (Cosine(0.1, total_steps=2, min_lr=0.02), [0.1, 0.06, 0.02, 0.02]),
     (LinearWarmup(0.1, warmup_steps=4), [0.025, 0.05, 0.075, 0.1]),
-    (LinearWarmup(Exponential(0.1, gamma=0.5), warmup_steps=2), [0.05, 0.05, 0.025, 0.0125]),
+    (LinearWarmup(Exponential(0.1, gamma=0.5), warmup_steps=2), [0.05, 0.1, 0.1, 0.05, 0.025]),
+    (LinearWarmup(Cosine(0.4, total_steps=4), warmup_steps=2), [0.2, 0.4, 0.4, 0.2 + 0.2 * np.cos(np.pi / 4), 0.2,
+                                                                0.2 - 0.2 * np.cos(np.pi / 4), 0.0, 0.0]),
 ], ids=repr)
 def test_schedules_give_their_formula(schedule, expected):
-    np.testing.assert_allclose([schedule(t) for t in range(4)], expected, rtol=1e-15, atol=1e-18)
+    np.testing.assert_allclose([schedule(t) for t in range(len(expected))], expected, rtol=1e-15, atol=1e-17)
 
 
 def test_an_optimizer_uses_its_schedule_at_each_step():
