@@ -58,7 +58,8 @@ def fit(model, loss, X, Y, *, lr=None, epochs: int, batch_size: int | None = Non
         progress: bool | None = None) -> History:
     """Train ``model`` on (X, Y) by gradient descent on ``loss``; return the :class:`History`.
 
-    ``X``: inputs (N, D). ``Y``: targets with N rows (their shape is what ``loss`` expects).
+    ``X``: inputs (N, D), or sequences (N, T, D) for a recurrent model. ``Y``: targets with N rows
+    (their shape is what ``loss`` expects).
     ``lr``: the learning rate η (a number or a :mod:`~backprop.schedules` schedule), for plain
     gradient descent; or ``optimizer``: an :mod:`~backprop.optim` optimizer built on the model's
     parameters (give one of the two). ``batch_size``: 1 (per-example), k (mini-batch) or ``None``
