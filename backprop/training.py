@@ -66,7 +66,8 @@ def fit(model, loss, X, Y, *, lr=None, epochs: int, batch_size: int | None = Non
     (full batch). ``shuffle``: visit the examples in a new random order every epoch, drawn
     from ``rng`` (a seed or a numpy Generator; required when shuffling batches smaller than
     N). ``penalty``: an :mod:`~backprop.regularization` penalty whose gradient is added to every
-    step's. ``clip_norm``: rescale the gradients whenever their global norm exceeds it
+    step's (or, if it is ``proximal``, whose proximal step follows every plain gradient step).
+    ``clip_norm``: rescale the gradients whenever their global norm exceeds it
     (:func:`~backprop.clip.clip_by_global_norm`); ``clip_value``: clip every gradient component
     into [−clip_value, clip_value] (:func:`~backprop.clip.clip_by_value`). ``validation``:
     (X_val, Y_val), evaluated with the training set. ``metrics``: {name: f(output, Y)}, e.g.
@@ -92,6 +93,9 @@ def fit(model, loss, X, Y, *, lr=None, epochs: int, batch_size: int | None = Non
     optimizer = _optimizer(model, lr, optimizer)
     if penalty is not None and not isinstance(penalty, Penalty):
         raise TypeError(f"penalty must be a regularization penalty such as L2(1e-3); got {_describe(penalty)}")
+    if penalty is not None and penalty.proximal and (type(optimizer) is not SGD or optimizer.momentum):
+        raise ValueError(f"a proximal penalty needs plain gradient descent (lr=..., or SGD without "
+                         f"momentum); got {optimizer!r}")
     if clip_norm is not None and clip_value is not None:
         raise ValueError(f"give clip_norm or clip_value, not both; got clip_norm={clip_norm!r} and "
                          f"clip_value={clip_value!r}")
@@ -169,7 +173,7 @@ def fit(model, loss, X, Y, *, lr=None, epochs: int, batch_size: int | None = Non
                 if not math.isfinite(value):
                     raise diverged(where, f"the batch loss is {value}")
                 model.backward(loss.gradient(out, Y[batch]))
-                if penalty is not None:
+                if penalty is not None and not penalty.proximal:
                     penalty.add_gradient(model)
                 named = model.named_parameters()
                 for name, p in named:
@@ -183,6 +187,8 @@ def fit(model, loss, X, Y, *, lr=None, epochs: int, batch_size: int | None = Non
                     history.grad_norm.append(global_norm(model))
                 history.step_loss.append(value)
                 optimizer.step()   # plain gradient descent: θ ← θ − η ∂L/∂θ
+                if penalty is not None and penalty.proximal:
+                    penalty.proximal_step(model, optimizer.lr(optimizer.t - 1))
                 for name, p in named:
                     if not np.isfinite(p.value).all():
                         raise diverged(where, f"parameter {name} is no longer finite")

@@ -137,3 +137,53 @@ def test_a_wrong_fixed_mask_is_refused():
     drop.fixed_mask = np.ones((2, 3))
     with pytest.raises(ValueError, match=r"fixed_mask must be a 0/1 array of the input's shape \(4, 3\)"):
         drop.forward(np.zeros((4, 3)))
+
+
+@pytest.mark.parametrize("penalty", [L1(0.3), L2(0.3), L1(2.0)], ids=repr)
+def test_the_proximal_step_minimizes_half_the_squared_distance_plus_the_penalty(penalty):
+    """prox(w) = argmin_u ½(u − w)²/η + R(u): SymPy's minimizer on each piece of R, and a dense grid."""
+    u = sp.Symbol("u", real=True)
+    eta = 0.5
+    grid = np.linspace(-4, 4, 160001)
+    for w in W_POINTS:
+        objective = (u - sp.nsimplify(w)) ** 2 / (2 * sp.nsimplify(eta)) + penalty.symbolic(u)
+        candidates = [0.0] + [float(c) for piece in (sp.Symbol("a", positive=True), sp.Symbol("b", negative=True))
+                              for c in sp.solve(sp.diff(objective.subs(u, piece), piece), piece)]
+        best = min(candidates, key=lambda c: float(objective.subs(u, c)))
+        assert penalty.prox(np.array(w), eta) == pytest.approx(best, abs=1e-14)
+        values = (grid - w) ** 2 / (2 * eta) + penalty.elementwise(grid)
+        assert abs(grid[np.argmin(values)] - penalty.prox(np.array(w), eta)) <= 1e-4
+
+
+def test_fit_with_a_proximal_l1_is_gradient_descent_then_soft_thresholding_and_gives_exact_zeros():
+    from backprop import fit
+    from backprop.optim import SGD
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(30, 5)), rng.normal(size=(30, 1))
+    net, twin = MLP([5, 8, 1], activation=tanh, rng=1), MLP([5, 8, 1], activation=tanh, rng=1)
+    fit(net, mean_squared_error, X, Y, lr=0.1, epochs=40, penalty=L1(0.02, proximal=True), progress=False)
+    optimizer, penalty = SGD(twin, lr=0.1), L1(0.02)
+    for _ in range(40):
+        twin.zero_grad()
+        twin.backward(mean_squared_error.gradient(twin.forward(X), Y))
+        optimizer.step()
+        for _, p in penalty.penalized(twin):
+            p.value = np.sign(p.value) * np.maximum(np.abs(p.value) - 0.1 * 0.02, 0.0)
+    for (name, p), (_, q) in zip(net.named_parameters(), twin.named_parameters()):
+        np.testing.assert_array_equal(p.value, q.value, err_msg=name)
+    assert np.sum(net[0].W.value == 0) > 0 and np.all(net[0].b.value != 0)   # zeros in weights only
+    subgradient = MLP([5, 8, 1], activation=tanh, rng=1)
+    fit(subgradient, mean_squared_error, X, Y, lr=0.1, epochs=40, penalty=L1(0.02), progress=False)
+    assert np.sum(subgradient[0].W.value == 0) < np.sum(net[0].W.value == 0)
+
+
+def test_a_proximal_penalty_needs_plain_gradient_descent():
+    from backprop import fit
+    from backprop.optim import SGD, Adam
+    net = MLP([2, 3, 1], activation=tanh, rng=0)
+    X, Y = np.ones((4, 2)), np.ones((4, 1))
+    for optimizer in (Adam(net, lr=0.01), SGD(net, lr=0.1, momentum=0.9)):
+        with pytest.raises(ValueError, match="a proximal penalty needs plain gradient descent"):
+            fit(net, mean_squared_error, X, Y, optimizer=optimizer, epochs=1, penalty=L2(0.1, proximal=True))
+    with pytest.raises(TypeError, match="proximal must be True or False"):
+        L1(0.1, proximal="yes")
