@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import init as initializers
-from ._validation import _describe, as_batch, as_float, as_float_array, as_positive_float, as_positive_int
+from ._validation import (NonFiniteError, _describe, as_batch, as_float, as_float_array, as_positive_float,
+                          as_positive_int)
 from .activations import Activation, softmax
 
 
@@ -102,10 +103,14 @@ class Layer:
         out_shape = getattr(self, "_out_shape", None)
         if out_shape is None:
             raise RuntimeError(f"{type(self).__name__}.backward called before forward: run forward(x) first")
-        grad_out = as_float_array(grad_out, "grad_out")
+        grad_out = as_float_array(grad_out, "grad_out", allow_nan=True)
         if grad_out.shape != out_shape:
             raise ValueError(f"grad_out must have the shape of the forward output, {out_shape}; "
                              f"got {grad_out.shape}")
+        if not np.isfinite(grad_out).all():
+            where = tuple(int(i) for i in np.argwhere(~np.isfinite(grad_out))[0])
+            raise NonFiniteError(f"grad_out must be finite; got {grad_out[where]} at index {where} "
+                                 f"in the backward pass of {type(self).__name__}")
         return grad_out
 
 

@@ -172,7 +172,10 @@ def fit(model, loss, X, Y, *, lr=None, epochs: int, batch_size: int | None = Non
                 value = loss.value(out, Y[batch])
                 if not math.isfinite(value):
                     raise diverged(where, f"the batch loss is {value}")
-                model.backward(loss.gradient(out, Y[batch]))
+                try:
+                    model.backward(loss.gradient(out, Y[batch]))
+                except NonFiniteError as err:
+                    raise diverged(where, f"the backward pass is no longer finite ({err})") from None
                 if penalty is not None and not penalty.proximal:
                     penalty.add_gradient(model)
                 named = model.named_parameters()

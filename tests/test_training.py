@@ -202,3 +202,23 @@ def test_early_stopping_stops_on_the_validation_loss_and_restores_the_best_weigh
     assert 10 < best and history.stopped_epoch == best + 10 < 2000 and stopper.best_epoch == best
     assert history.val_loss[best] < history.val_loss[0] - 0.1 and history.val_loss[-1] > history.val_loss[best]
     assert bce(net.forward(Xv), Yv) == pytest.approx(history.val_loss[best], rel=1e-14)
+
+
+def test_a_gradient_that_overflows_in_the_backward_pass_stops_fit_with_a_message_that_says_where():
+    """Forward and loss are finite (the input is 0), but g · 1e200 · 1e200 overflows on the way back."""
+    from backprop import Dense, Sequential
+    big = [[1e200]]
+    model = Sequential(Dense(1, 1, weight=big), Dense(1, 1, weight=big), Dense(1, 1, weight=big))
+    with pytest.raises(FloatingPointError, match=r"diverged at epoch 1, step 0: the backward pass is no longer "
+                                                 r"finite \(grad_out must be finite; got -?inf"):
+        fit(model, mean_squared_error, np.zeros((2, 1)), np.ones((2, 1)), lr=0.1, epochs=1, progress=False)
+
+
+def test_a_layer_refuses_a_non_finite_gradient_with_a_clear_error():
+    from backprop import Dense
+    from backprop._validation import NonFiniteError
+    layer = Dense(2, 1, rng=0)
+    layer.forward(np.ones((3, 2)))
+    with pytest.raises(NonFiniteError, match=r"grad_out must be finite; got nan at index \(1, 0\) in the backward "
+                                             r"pass of Dense"):
+        layer.backward(np.array([[0.0], [np.nan], [1.0]]))
