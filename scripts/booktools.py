@@ -9,8 +9,8 @@ refresh  Re-execute notebooks in place, in toc order, with a kernel from this Py
 student  Write student versions of the chapters into a separate folder: solution code
          replaced by ``# YOUR CODE HERE`` + ``raise NotImplementedError()``, solution text
          and outputs removed, exercises turned into plain Markdown, check cells kept.
-nudge    Re-execute notebooks with every Dense layer's initial weights changed in their last
-         bit and list the checked outputs that change: outputs that another machine's rounding
+nudge    Re-execute notebooks with the initial weights of every Dense, RNN and LSTM layer
+         changed in their last bit and list the checked outputs that change: outputs that another machine's rounding
          could change too (exit status 1 if there are any).
 """
 
@@ -268,16 +268,22 @@ def write_student_versions(out_dir: Path, paths: list[Path]) -> list[Path]:
 
 # --------------------------------------------------------------------------- last-bit sensitivity
 NUDGE_CELL = """\
-import functools as _functools, numpy as _np, backprop.layers as _layers
-_dense_init = _layers.Dense.__init__
-@_functools.wraps(_dense_init)   # show_source still shows the package's own __init__
-def _nudged_init(self, *args, **kwargs):
-    # every Dense layer's initial weights changed in their last binary digit; the same change for
-    # the same shape, so that a network built twice is built alike
-    _dense_init(self, *args, **kwargs)
-    signs = _np.random.default_rng([{seed}, *self.W.value.shape]).choice([-1.0, 1.0], size=self.W.value.shape)
-    self.W.value = self.W.value * (1 + 2.0 ** -52 * signs)
-_layers.Dense.__init__ = _nudged_init
+import functools as _functools, numpy as _np, backprop.layers as _layers, backprop.rnn as _rnn
+def _nudge(_array):
+    # an array changed in its last binary digit; the same change for the same shape, so that a
+    # network built twice is built alike
+    signs = _np.random.default_rng([{seed}, *_array.shape]).choice([-1.0, 1.0], size=_array.shape)
+    return _array * (1 + 2.0 ** -52 * signs)
+def _nudging(init, names):
+    @_functools.wraps(init)   # show_source still shows the package's own __init__
+    def _nudged_init(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        for name in names:
+            getattr(self, name).value = _nudge(getattr(self, name).value)
+    return _nudged_init
+_layers.Dense.__init__ = _nudging(_layers.Dense.__init__, ["W"])
+for _cls in (_rnn.RNN, _rnn.LSTM):
+    _cls.__init__ = _nudging(_cls.__init__, ["W_x", "W_h"])
 """
 
 
@@ -294,8 +300,8 @@ def _output_text(cell) -> str:
 
 
 def nudge(path: Path, seed: int = 0) -> list[tuple[int, str, str]]:
-    """Execute ``path`` with every Dense layer's initial weights changed by one unit in the last
-    binary digit and return the checked cells whose text output changed: (index, stored, nudged).
+    """Execute ``path`` with every Dense, RNN and LSTM layer's initial weights changed by one unit
+    in the last binary digit and return the checked cells whose text output changed: (index, stored, nudged).
 
     A stored output that such a nudge changes may also change on a machine whose floating-point
     library rounds differently (chaotic training runs, numbers printed at round-off precision),

@@ -56,3 +56,16 @@ def test_nudge_finds_outputs_that_depend_on_the_last_bit(tmp_path):
     assert [index for index, _, _ in changed] == [2]
     before, after = changed[0][1:]
     assert float(before) != float(after) and abs(float(before) - float(after)) < 1e-14
+
+
+def test_nudge_also_changes_recurrent_weights(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("from backprop import LSTM, RNN\n"
+                                  "a, b = RNN(2, 3, rng=0), LSTM(2, 3, rng=0)"),
+        nbformat.v4.new_code_cell("print(repr(float(a.W_x.value.sum())), repr(float(a.W_h.value.sum())))"),
+        nbformat.v4.new_code_cell("print(repr(float(b.W_x.value.sum())), repr(float(b.W_h.value.sum())))"),
+        nbformat.v4.new_code_cell("print(repr(float(a.b.value.sum())))"),   # biases are not nudged
+    ])
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(booktools.normalize(booktools.execute(nb, cwd=tmp_path)), path)
+    assert [index for index, _, _ in booktools.nudge(path)] == [1, 2]
