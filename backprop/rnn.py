@@ -214,9 +214,11 @@ class RNN(_Recurrent):
             delta = da[:, t] @ W_h.T
             if t in cut:          # truncated BPTT: the gradient stops at the block boundary
                 delta = np.zeros_like(delta)
-        self.W_x.grad += np.einsum("ntd,nth->dh", x, da)
-        self.W_h.grad += np.einsum("ntk,nth->kh", h[:, :-1], da)
-        self.b.grad += da.sum(axis=(0, 1))
+        # Σₜ xₜᵀ ∂L/∂aₜ and Σₜ hₜ₋₁ᵀ ∂L/∂aₜ: one matrix product each over all N·T rows
+        rows = da.reshape(-1, self.n_hidden)
+        self.W_x.grad += x.reshape(-1, self.n_in).T @ rows
+        self.W_h.grad += h[:, :-1].reshape(-1, self.n_hidden).T @ rows
+        self.b.grad += rows.sum(axis=0)
         self.state_grads, self.grad_initial_state = dh, delta
         return da @ W_x.T
 
@@ -302,9 +304,10 @@ class LSTM(_Recurrent):
             delta_c = dc * f
             if t in cut:
                 delta_h, delta_c = np.zeros_like(delta_h), np.zeros_like(delta_c)
-        self.W_x.grad += np.einsum("ntd,ntk->dk", x, dz)
-        self.W_h.grad += np.einsum("nth,ntk->hk", h[:, :-1], dz)
-        self.b.grad += dz.sum(axis=(0, 1))
+        rows = dz.reshape(-1, 4 * H)
+        self.W_x.grad += x.reshape(-1, self.n_in).T @ rows
+        self.W_h.grad += h[:, :-1].reshape(-1, H).T @ rows
+        self.b.grad += rows.sum(axis=0)
         self.state_grads, self.cell_grads = dh_all, dc_all
         self.grad_initial_state = (delta_h, delta_c)
         return dz @ self.W_x.value.T
