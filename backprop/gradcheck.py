@@ -133,7 +133,7 @@ def check_gradients(model, loss, x, y, eps: float = 1e-6) -> GradCheckReport:
     ``loss``: a loss with ``value`` and ``gradient``; ``x``, ``y``: a batch and its targets.
     Backprop gives ∂L/∂θ for every parameter θ and ∂L/∂x; finite differences nudge each
     element of each θ (and of x) by ±``eps`` and re-evaluate L. The parameters are restored, and
-    so are running statistics.
+    so are running statistics; every ``θ.grad`` is left at zero (the report holds the gradients).
     """
     check_model_and_loss(model, loss)
     x = as_float_array(x, "x")

@@ -130,6 +130,14 @@ class _Recurrent(Layer):
     def named_parameters(self) -> list[tuple[str, Parameter]]:
         return [("W_x", self.W_x), ("W_h", self.W_h), ("b", self.b)]
 
+    @property
+    def stored_states(self) -> np.ndarray:
+        """h₀, h₁, …, h_T of the last forward pass, (N, T + 1, H): what backward needs, kept in
+        memory until the next forward pass (its size grows with T)."""
+        if getattr(self, "_h", None) is None:
+            raise RuntimeError(f"{type(self).__name__} has no stored states: run forward(x) first")
+        return self._h.copy()
+
     def reset_state(self) -> None:
         """Start the next sequence from zeros again (forget any carried ``initial_state``)."""
         self.initial_state = None
@@ -206,9 +214,11 @@ class RNN(_Recurrent):
             delta = da[:, t] @ W_h.T
             if t in cut:          # truncated BPTT: the gradient stops at the block boundary
                 delta = np.zeros_like(delta)
-        self.W_x.grad += np.einsum("ntd,nth->dh", x, da)
-        self.W_h.grad += np.einsum("ntk,nth->kh", h[:, :-1], da)
-        self.b.grad += da.sum(axis=(0, 1))
+        # Σₜ xₜᵀ ∂L/∂aₜ and Σₜ hₜ₋₁ᵀ ∂L/∂aₜ: one matrix product each over all N·T rows
+        rows = da.reshape(-1, self.n_hidden)
+        self.W_x.grad += x.reshape(-1, self.n_in).T @ rows
+        self.W_h.grad += h[:, :-1].reshape(-1, self.n_hidden).T @ rows
+        self.b.grad += rows.sum(axis=0)
         self.state_grads, self.grad_initial_state = dh, delta
         return da @ W_x.T
 
@@ -294,9 +304,10 @@ class LSTM(_Recurrent):
             delta_c = dc * f
             if t in cut:
                 delta_h, delta_c = np.zeros_like(delta_h), np.zeros_like(delta_c)
-        self.W_x.grad += np.einsum("ntd,ntk->dk", x, dz)
-        self.W_h.grad += np.einsum("nth,ntk->hk", h[:, :-1], dz)
-        self.b.grad += dz.sum(axis=(0, 1))
+        rows = dz.reshape(-1, 4 * H)
+        self.W_x.grad += x.reshape(-1, self.n_in).T @ rows
+        self.W_h.grad += h[:, :-1].reshape(-1, H).T @ rows
+        self.b.grad += rows.sum(axis=0)
         self.state_grads, self.cell_grads = dh_all, dc_all
         self.grad_initial_state = (delta_h, delta_c)
         return dz @ self.W_x.value.T
@@ -431,8 +442,14 @@ def truncated_bptt(model, loss, X, Y, *, k: int, optimizer, epochs: int = 1, cli
     block only; clip the global norm to ``clip_norm`` if given; ``optimizer.step()``. Only
     one block's states are stored at a time, so memory grows with k, not with T.
 
-    Returns the loss of every block, in order. Raises ``FloatingPointError`` (saying which
-    epoch and block) if a loss or gradient stops being finite.
+    ``loss`` is applied to each block on its own: a :class:`SequenceLoss` averages over the
+    block's k steps (not over all T). Its ``steps`` count in the whole sequence: with
+    ``steps=slice(-5, None)`` only the last five steps of the sequence count, and a block
+    without any of them is run forward to carry the state, with no update.
+
+    Returns the loss of every block that was used for an update, in order. Raises
+    ``FloatingPointError`` (saying which epoch and block) if a loss or gradient stops being
+    finite.
     """
     from .clip import clip_by_global_norm
     from .optim import Optimizer
@@ -449,6 +466,7 @@ def truncated_bptt(model, loss, X, Y, *, k: int, optimizer, epochs: int = 1, cli
     N, T, _ = X.shape
     if np.shape(Y)[:2] != (N, T):
         raise ValueError(f"Y must have N = {N} sequences of T = {T} steps, like X {X.shape}; got shape {np.shape(Y)}")
+    block_losses = _block_losses(loss, T, k)
     losses = []
     for epoch in range(1, epochs + 1):
         for layer in layers:
@@ -457,23 +475,44 @@ def truncated_bptt(model, loss, X, Y, *, k: int, optimizer, epochs: int = 1, cli
             where = f"epoch {epoch}, block {block} (steps {start}..{min(start + k, T) - 1})"
             model.zero_grad()
             out = model.forward(X[:, start:start + k])
-            value = loss.value(out, Y[:, start:start + k])
-            if not np.isfinite(value):
-                raise FloatingPointError(f"truncated BPTT diverged at {where}: the loss is {value}")
-            model.backward(loss.gradient(out, Y[:, start:start + k]))
-            for name, p in as_named_parameters(model):
-                if not np.isfinite(p.grad).all():
-                    raise FloatingPointError(f"truncated BPTT diverged at {where}: the gradient of {name} "
-                                             "is no longer finite")
-            if clip_norm is not None:
-                clip_by_global_norm(model, clip_norm)
-            optimizer.step()
+            block_loss = block_losses[block]
+            if block_loss is not None:   # a block with no step that counts only carries the state
+                value = block_loss.value(out, Y[:, start:start + k])
+                if not np.isfinite(value):
+                    raise FloatingPointError(f"truncated BPTT diverged at {where}: the loss is {value}")
+                model.backward(block_loss.gradient(out, Y[:, start:start + k]))
+                for name, p in as_named_parameters(model):
+                    if not np.isfinite(p.grad).all():
+                        raise FloatingPointError(f"truncated BPTT diverged at {where}: the gradient of "
+                                                 f"{name} is no longer finite")
+                if clip_norm is not None:
+                    clip_by_global_norm(model, clip_norm)
+                optimizer.step()
+                losses.append(value)
             for layer in layers:   # the next block starts where this one ended (a constant for it)
                 layer.initial_state = layer.state
-            losses.append(value)
     for layer in layers:
         layer.reset_state()
     return losses
+
+
+def _block_losses(loss, T: int, k: int) -> list:
+    """The loss for each block of k steps: a SequenceLoss's ``steps`` translated into the block."""
+    if not (callable(getattr(loss, "value", None)) and callable(getattr(loss, "gradient", None))):
+        raise TypeError(f"loss must be a loss such as SequenceLoss(mean_squared_error); got {_describe(loss)}")
+    starts = range(0, T, k)
+    if not isinstance(loss, SequenceLoss) or loss.steps is None:
+        return [loss for _ in starts]
+    try:
+        chosen = np.atleast_1d(np.arange(T)[loss.steps])
+    except IndexError:
+        raise ValueError(f"the loss's steps={loss.steps!r} are outside a sequence of {T} steps") from None
+    blocks = []
+    for start in starts:
+        inside = chosen[(chosen >= start) & (chosen < start + k)] - start
+        blocks.append(SequenceLoss(loss.loss, steps=[int(t) for t in inside], reduction=loss.reduction)
+                      if inside.size else None)
+    return blocks
 
 
 def generate(model, prompt, steps: int, *, rng, temperature: float = 1.0) -> list[int]:

@@ -433,3 +433,35 @@ def test_recurrent_layers_are_found_inside_models():
     model = Sequential(rnn, lstm, TimeDistributed(Dense(2, 1, rng=0)))
     assert recurrent_layers(model) == [rnn, lstm]
     assert repr(RNN(2, 3, rng=0, truncate=5)) == "RNN(2, 3, truncate=5)"
+
+
+def test_truncated_bptt_counts_a_sequence_loss_steps_in_the_whole_sequence():
+    """steps=slice(-3, None) with T = 10, k = 4: blocks 0-3 (no step counts), 4-7 (step 7), 8-9 (both)."""
+    X, Y = sine_waves(3, 10, rng=5)
+    model = Sequential(RNN(1, 4, rng=1), TimeDistributed(Dense(4, 1, rng=2)))
+    twin = Sequential(RNN(1, 4, rng=1), TimeDistributed(Dense(4, 1, rng=2)))
+    losses = truncated_bptt(model, SequenceLoss(mean_squared_error, steps=slice(-3, None)), X, Y, k=4,
+                            optimizer=SGD(model, lr=0.3))
+    optimizer, expected = SGD(twin, lr=0.3), []
+    for start, steps in ((0, None), (4, [3]), (8, [0, 1])):
+        twin.zero_grad()
+        out = twin.forward(X[:, start:start + 4])
+        if steps is not None:
+            block_loss = SequenceLoss(mean_squared_error, steps=steps)
+            expected.append(block_loss.value(out, Y[:, start:start + 4]))
+            twin.backward(block_loss.gradient(out, Y[:, start:start + 4]))
+            optimizer.step()
+        twin[0].initial_state = twin[0].state
+    np.testing.assert_allclose(losses, expected, rtol=1e-13)
+    for (_, p), (_, q) in zip(model.named_parameters(), twin.named_parameters()):
+        np.testing.assert_allclose(p.value, q.value, rtol=1e-13)
+
+
+def test_stored_states_are_what_backward_keeps():
+    layer = RNN(2, 3, rng=0)
+    with pytest.raises(RuntimeError, match="no stored states"):
+        layer.stored_states
+    out = layer.forward(rng.normal(size=(4, 7, 2)))
+    states = layer.stored_states
+    assert states.shape == (4, 8, 3) and np.all(states[:, 0] == 0)
+    np.testing.assert_array_equal(states[:, 1:], out)
