@@ -182,12 +182,13 @@ class RNN(_Recurrent):
     """
 
     def forward(self, x, state=None) -> np.ndarray:
-        """All states (N, T, H), or h_T (N, H) with ``return_sequences=False``; ``state``: h₀."""
+        """All states (N, T, H), or h_T (N, H) if not ``return_sequences``; ``state``: h₀."""
         x = as_sequences(x, "x", self.n_in)
         N, T, _ = x.shape
         if state is None:
             state = self.initial_state
-        h0 = np.zeros((N, self.n_hidden)) if state is None else _state(state, "state", N, self.n_hidden)
+        H = self.n_hidden
+        h0 = np.zeros((N, H)) if state is None else _state(state, "state", N, H)
         h = np.empty((N, T + 1, self.n_hidden))   # h[:, 0] = h₀, h[:, t] = hₜ
         h[:, 0] = h0
         a = x @ self.W_x.value + self.b.value    # the input part of every step at once
@@ -200,7 +201,7 @@ class RNN(_Recurrent):
         return out.copy()
 
     def backward(self, grad_out) -> np.ndarray:
-        """BPTT: add ∂L/∂W_x, ∂L/∂W_h, ∂L/∂b to the gradients; return ∂L/∂x, (N, T, n_in)."""
+        """BPTT: add ∂L/∂W_x, ∂L/∂W_h, ∂L/∂b to the gradients; return ∂L/∂x (N, T, n_in)."""
         g = self._grad_sequence(grad_out)
         x, h, T = self._x, self._h, self._T
         W_x, W_h = self.W_x.value, self.W_h.value
@@ -476,15 +477,16 @@ def truncated_bptt(model, loss, X, Y, *, k: int, optimizer, epochs: int = 1, cli
             model.zero_grad()
             out = model.forward(X[:, start:start + k])
             block_loss = block_losses[block]
-            if block_loss is not None:   # a block with no step that counts only carries the state
+            if block_loss is not None:   # a block with no counted step only carries the state
                 value = block_loss.value(out, Y[:, start:start + k])
                 if not np.isfinite(value):
-                    raise FloatingPointError(f"truncated BPTT diverged at {where}: the loss is {value}")
+                    raise FloatingPointError(f"truncated BPTT diverged at {where}: "
+                                             f"the loss is {value}")
                 model.backward(block_loss.gradient(out, Y[:, start:start + k]))
                 for name, p in as_named_parameters(model):
                     if not np.isfinite(p.grad).all():
-                        raise FloatingPointError(f"truncated BPTT diverged at {where}: the gradient of "
-                                                 f"{name} is no longer finite")
+                        raise FloatingPointError(f"truncated BPTT diverged at {where}: "
+                                                 f"the gradient of {name} is no longer finite")
                 if clip_norm is not None:
                     clip_by_global_norm(model, clip_norm)
                 optimizer.step()
