@@ -28,7 +28,7 @@ import numbers
 import numpy as np
 
 from . import init as initializers
-from ._validation import _describe, as_float_array, as_positive_int, as_rng
+from ._validation import _describe, as_float_array, as_positive_int, as_rng, check_model_and_loss
 from .layers import Layer, Parameter, as_named_parameters
 
 
@@ -149,11 +149,7 @@ class _Recurrent(Layer):
 
     def _grad_sequence(self, grad_out) -> np.ndarray:
         """∂L/∂h for every step, (N, T, H): the last step only gets a gradient if return_sequences is off."""
-        if getattr(self, "_out_shape", None) is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward: run forward(x) first")
-        g = as_float_array(grad_out, "grad_out")
-        if g.shape != self._out_shape:
-            raise ValueError(f"grad_out must have the shape of the forward output, {self._out_shape}; got {g.shape}")
+        g = self._check_grad_out(grad_out)
         if self.return_sequences:
             return g
         full = np.zeros((g.shape[0], self._T, self.n_hidden))
@@ -455,6 +451,7 @@ def truncated_bptt(model, loss, X, Y, *, k: int, optimizer, epochs: int = 1, cli
     from .clip import clip_by_global_norm
     from .optim import Optimizer
 
+    check_model_and_loss(model, loss)
     X = as_sequences(X, "X")
     k = as_positive_int(k, "k")
     epochs = as_positive_int(epochs, "epochs")
@@ -500,8 +497,6 @@ def truncated_bptt(model, loss, X, Y, *, k: int, optimizer, epochs: int = 1, cli
 
 def _block_losses(loss, T: int, k: int) -> list:
     """The loss for each block of k steps: a SequenceLoss's ``steps`` translated into the block."""
-    if not (callable(getattr(loss, "value", None)) and callable(getattr(loss, "gradient", None))):
-        raise TypeError(f"loss must be a loss such as SequenceLoss(mean_squared_error); got {_describe(loss)}")
     starts = range(0, T, k)
     if not isinstance(loss, SequenceLoss) or loss.steps is None:
         return [loss for _ in starts]

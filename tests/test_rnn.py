@@ -465,3 +465,13 @@ def test_stored_states_are_what_backward_keeps():
     states = layer.stored_states
     assert states.shape == (4, 8, 3) and np.all(states[:, 0] == 0)
     np.testing.assert_array_equal(states[:, 1:], out)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_a_non_finite_gradient_reaching_a_recurrent_layer_is_named(cell):
+    from backprop._validation import NonFiniteError
+    layer = CELLS[cell](2, 3, rng=0)
+    g = np.zeros(layer.forward(np.zeros((2, 4, 2))).shape)
+    g[1, 2, 0] = np.inf
+    with pytest.raises(NonFiniteError, match=r"grad_out must be finite; got inf at index \(1, 2, 0\)"):
+        layer.backward(g)
