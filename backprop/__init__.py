@@ -40,16 +40,16 @@ from .losses import (BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEnt
                      mean_squared_error, one_hot, softmax_cross_entropy, squared_error)
 from .metrics import accuracy
 from .network import MLP, Sequential
-from .rnn import LSTM, RNN, SequenceLoss, TimeDistributed, generate, truncated_bptt
+from .rnn import LSTM, RNN, SequenceLoss, TimeDistributed, block_starts, generate, truncated_bptt
 from .source import SourceCode, show_source
 from .training import History, fit
 from .worked_example import ForwardPass, Gradients, TinyNetwork, train
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 
 __all__ = [
     "LSTM", "MLP", "RNN", "Activation", "CharVocabulary", "SequenceLoss", "TimeDistributed",
-    "adding_problem", "copy_task", "coriolanus", "generate", "rnn", "sine_waves", "truncated_bptt", "ActivationLayer", "BatchNorm", "BinaryCrossEntropy", "Dense", "Diagnostics", "ELU",
+    "adding_problem", "block_starts", "copy_task", "coriolanus", "generate", "rnn", "sine_waves", "truncated_bptt", "ActivationLayer", "BatchNorm", "BinaryCrossEntropy", "Dense", "Diagnostics", "ELU",
     "ForwardPass", "GELU", "GradCheckReport", "Gradients", "History", "Layer", "LeakyReLU", "Loss",
     "MeanSquaredError", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "SoftmaxCrossEntropy",
     "SourceCode", "SquaredError", "Tanh", "TinyNetwork", "Value", "accuracy", "book_style", "check_gradients",

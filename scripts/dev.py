@@ -50,6 +50,9 @@ def say(message: str) -> None:
 def run(cmd: list, **kwargs) -> int:
     say(" ".join(str(c) for c in cmd))
     env = dict(os.environ, PYTHONHASHSEED="0", PYDEVD_DISABLE_FILE_VALIDATION="1")
+    # One BLAS thread: the same arithmetic (so the same stored outputs) on any number of
+    # cores, and steady timings on a busy machine; the book's arrays are small anyway.
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
     env["PATH"] = str(BIN) + os.pathsep + env.get("PATH", "")
     env["VIRTUAL_ENV"] = str(VENV)
     return subprocess.call([str(c) for c in cmd], cwd=kwargs.pop("cwd", ROOT), env=env, **kwargs)

@@ -2,6 +2,8 @@
 networks, truncated BPTT (its exact meaning, and equality with full BPTT when k >= T), the
 sequence loss, carrying the state, the sequence tasks, and clear errors for bad shapes."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -9,11 +11,12 @@ import sympy as sp
 from backprop import (LSTM, RNN, CharVocabulary, Dense, SequenceLoss, Sequential, TimeDistributed, adding_problem,
                       check_gradients, copy_task, coriolanus, fit, generate, mean_squared_error, numerical_gradient,
                       relative_error, sine_waves, softmax_cross_entropy, tanh, truncated_bptt)
+from backprop.rnn import block_starts
 from backprop.optim import SGD, Adam
 from backprop.rnn import recurrent_layers
 
 rng = np.random.default_rng(7)
-CELLS = {"rnn": RNN, "lstm": LSTM}
+CELLS = {"rnn": RNN, "lstm": LSTM, "linear": partial(RNN, activation="linear")}
 
 
 def sequence_model(cell, n_in=3, hidden=4, n_out=2, **kwargs):
@@ -260,7 +263,7 @@ def test_carrying_the_state_across_pieces_equals_one_forward_pass(cell):
     for start in (0, 4, 5):
         pieces.append(layer.forward(x[:, start:{0: 4, 4: 5, 5: 9}[start]]))
         layer.initial_state = layer.state
-    np.testing.assert_allclose(np.concatenate(pieces, axis=1), whole, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(np.concatenate(pieces, axis=1), whole, rtol=1e-15, atol=1e-15)
 
 
 def test_generate_is_reproducible_and_returns_symbol_ids():
@@ -326,10 +329,10 @@ def test_an_lstm_beats_the_mean_on_the_adding_problem():
 def test_recurrent_layers_have_no_overflow_warnings_at_extreme_inputs():
     x = np.full((1, 3, 2), 1000.0)
     x[0, 1] = -1000.0
-    for cell in CELLS.values():
+    for name, cell in CELLS.items():
         layer = cell(2, 3, rng=0)
         out = layer.forward(x)   # warnings are errors in this test suite
-        assert np.isfinite(out).all() and np.abs(out).max() <= 1.0
+        assert np.isfinite(out).all() and (name == "linear" or np.abs(out).max() <= 1.0)
         assert np.isfinite(layer.backward(np.ones_like(out))).all()
 
 
@@ -391,7 +394,7 @@ def test_bad_shapes_raise_clear_errors(cell):
     layer.forward(np.zeros((2, 5, 3)))
     with pytest.raises(ValueError, match=r"grad_out must have the shape of the forward output, \(2, 5, 4\)"):
         layer.backward(np.zeros((2, 4, 4)))
-    bad_state = np.zeros((3, 4)) if cell == "rnn" else (np.zeros((3, 4)), np.zeros((2, 4)))
+    bad_state = np.zeros((3, 4)) if cell != "lstm" else (np.zeros((3, 4)), np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"must have shape \(N, n_hidden\) = \(2, 4\)"):
         layer.forward(np.zeros((2, 5, 3)), state=bad_state)
     with pytest.raises(ValueError, match=r"x must not contain NaN; got NaN at index \(1, 2, 0\)"):
@@ -475,3 +478,146 @@ def test_a_non_finite_gradient_reaching_a_recurrent_layer_is_named(cell):
     g[1, 2, 0] = np.inf
     with pytest.raises(NonFiniteError, match=r"grad_out must be finite; got inf at index \(1, 2, 0\)"):
         layer.backward(g)
+
+
+# --- the linear RNN (activation="linear") ----------------------------------------------------------
+
+def test_linear_rnn_is_the_recurrence_without_tanh():
+    layer = RNN(2, 3, rng=3, activation="linear")
+    x, h0 = rng.normal(size=(2, 5, 2)), rng.normal(size=(2, 3))
+    out = layer.forward(x, state=h0)
+    h = h0
+    for t in range(5):
+        h = x[:, t] @ layer.W_x.value + h @ layer.W_h.value + layer.b.value
+        np.testing.assert_allclose(out[:, t], h, rtol=1e-13, atol=1e-15)
+    assert repr(layer) == "RNN(2, 3, activation='linear')"
+
+
+def test_scalar_linear_rnn_bptt_matches_sympy():
+    """h_t = u x_t + w h_{t-1} + b: ∂L/∂w is a sum of powers of w, as SymPy shows."""
+    u, w, b = sp.symbols("u w b", real=True)
+    xs, ys = [0.5, -1.0, 2.0, 0.7], [0.2, -0.3, 0.6, 0.0]
+    h, L = sp.Integer(0), sp.Integer(0)
+    for x_t, y_t in zip(xs, ys):
+        h = u * x_t + w * h + b
+        L += sp.Rational(1, 2) * (h - y_t) ** 2
+    values = {u: 0.7, w: -1.3, b: 0.1}
+    layer = RNN(1, 1, input_weight=[[0.7]], recurrent_weight=[[-1.3]], bias=[0.1], activation="linear")
+    loss = SequenceLoss(mean_squared_error, reduction="sum")
+    y = np.array(ys).reshape(1, 4, 1)
+    out = layer.forward(np.array(xs).reshape(1, 4, 1))
+    layer.backward(loss.gradient(out, y))
+    for symbol, p in ((u, layer.W_x), (w, layer.W_h), (b, layer.b)):
+        assert float(p.grad.reshape(-1)[0]) == pytest.approx(float(sp.diff(L, symbol).subs(values)), rel=1e-12)
+
+
+def test_linear_rnn_state_gradient_is_a_power_of_the_recurrent_weight():
+    """No tanh: ∂h_T/∂h_t = (W_hᵀ)^(T−t) exactly, the pure form of vanishing and exploding gradients."""
+    layer = RNN(1, 3, rng=2, activation="linear")
+    layer.forward(rng.normal(size=(1, 6, 1)))
+    g = np.zeros((1, 6, 3))
+    g[0, -1] = [1.0, -2.0, 0.5]
+    layer.backward(g)
+    W_h = layer.W_h.value
+    for t in range(6):
+        expected = g[0, -1] @ np.linalg.matrix_power(W_h.T, 5 - t)
+        np.testing.assert_allclose(layer.state_grads[0, t], expected, rtol=1e-12)
+
+
+def test_bad_activation_is_named():
+    with pytest.raises(ValueError, match=r"activation must be 'tanh' or 'linear'.*got 'relu'"):
+        RNN(2, 3, rng=0, activation="relu")
+
+
+# --- what forward keeps: stored_inputs, stored_cells, stored_gates, and block_starts ----------------
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_stored_inputs_are_a_copy_of_the_last_input(cell):
+    layer = CELLS[cell](2, 3, rng=0)
+    with pytest.raises(RuntimeError, match="no stored inputs: run forward"):
+        layer.stored_inputs
+    x = rng.normal(size=(4, 5, 2))
+    layer.forward(x)
+    kept = layer.stored_inputs
+    np.testing.assert_array_equal(kept, x)
+    kept[:] = 0.0
+    np.testing.assert_array_equal(layer.stored_inputs, x)
+
+
+def test_lstm_stored_gates_and_cells_follow_the_lstm_equations():
+    layer = LSTM(2, 3, rng=5)
+    with pytest.raises(RuntimeError, match="no stored gate values"):
+        layer.stored_gates
+    x = rng.normal(size=(2, 6, 2))
+    layer.forward(x)
+    gates, h, c = layer.stored_gates, layer.stored_states, layer.stored_cells
+    assert list(gates) == ["i", "f", "g", "o"] and all(v.shape == (2, 6, 3) for v in gates.values())
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    blocks = dict(zip("ifgo", range(4)))
+    for t in range(6):
+        z = x[:, t] @ layer.W_x.value + h[:, t] @ layer.W_h.value + layer.b.value
+        for name, j in blocks.items():
+            z_j = z[:, 3 * j:3 * j + 3]
+            expected = np.tanh(z_j) if name == "g" else sig(z_j)
+            np.testing.assert_allclose(gates[name][:, t], expected, rtol=1e-13)
+        np.testing.assert_allclose(c[:, t + 1], gates["f"][:, t] * c[:, t] + gates["i"][:, t] * gates["g"][:, t],
+                                   rtol=1e-13)
+    gates["f"][:] = 0.0
+    assert np.all(layer.stored_gates["f"] > 0)
+
+
+def test_block_starts_are_where_the_backward_pass_cuts():
+    assert block_starts(10, 3) == [3, 6, 9]
+    assert block_starts(6, 2) == [2, 4]
+    assert block_starts(6, 6) == [] and block_starts(6, 50) == [] and block_starts(6, None) == []
+    # the package's backward pass stops the gradient exactly at these steps
+    layer = RNN(2, 3, rng=0, truncate=3)
+    layer.forward(rng.normal(size=(1, 10, 2)))
+    g = np.zeros((1, 10, 3))
+    g[0, -1] = 1.0
+    grad_x = layer.backward(g)[0]
+    reached = np.flatnonzero(np.any(grad_x != 0, axis=1))
+    assert reached.min() == block_starts(10, 3)[-1]
+    with pytest.raises(ValueError, match="k must be a number of steps k >= 1"):
+        block_starts(10, 0)
+    with pytest.raises(TypeError, match="k must be None"):
+        block_starts(10, True)
+
+
+# --- consecutive streams of a text -------------------------------------------------------------------
+
+def test_streams_are_consecutive_pieces_of_the_text():
+    text = coriolanus()[:1001]
+    vocab = CharVocabulary(text)
+    X, Y = vocab.streams(text, 8)
+    T = 1000 // 8
+    assert X.shape == (8, T, len(vocab)) and Y.shape == (8, T)
+    pieces = [vocab.decode(X[j].argmax(axis=1)) for j in range(8)]
+    assert "".join(pieces) == text[:8 * T]
+    assert [vocab.decode(Y[j]) for j in range(8)] == [text[j * T + 1:(j + 1) * T + 1] for j in range(8)]
+    with pytest.raises(ValueError, match="n must be at most 1000"):
+        vocab.streams(text, 1001)
+
+
+class _NoUpdate(SGD):
+    """An optimizer that leaves the weights alone, so block losses can be compared."""
+
+    def step(self):
+        pass
+
+
+def test_truncated_bptt_on_streams_carries_each_piece_across_blocks():
+    """With the weights held fixed, every block's loss equals the loss at those steps of one
+    forward pass over the whole pieces: the carried state has read each piece from its start."""
+    text = coriolanus()[:401]
+    vocab = CharVocabulary(text)
+    X, Y = vocab.streams(text, 4)
+    V = len(vocab)
+    model = Sequential(RNN(V, 8, rng=0), TimeDistributed(Dense(8, V, rng=1)))
+    loss = SequenceLoss(softmax_cross_entropy)
+    losses = truncated_bptt(model, loss, X, Y, k=25, optimizer=_NoUpdate(model, lr=0.1))
+    whole = model.forward(X)
+    expected = [loss.value(whole[:, s:s + 25], Y[:, s:s + 25]) for s in range(0, 100, 25)]
+    np.testing.assert_allclose(losses, expected, rtol=1e-12)
+    fresh = loss.value(model.forward(X[:, 25:50]), Y[:, 25:50])   # block 1 read from a zero state
+    assert abs(fresh - expected[1]) > 1e-3
