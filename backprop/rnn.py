@@ -635,7 +635,7 @@ def generate(model, prompt, steps: int, *, rng, temperature: float = 1.0) -> lis
     V = layers[0].n_in
     if prompt.max() >= V or prompt.min() < 0:
         raise ValueError(f"prompt must hold symbol ids in 0..{V - 1}; "
-                         f"got {int(prompt.max())}")
+                         f"got {int(prompt[(prompt >= V) | (prompt < 0)][0])}")
     model.eval()
     for layer in layers:
         layer.reset_state()

@@ -429,6 +429,10 @@ def test_bad_arguments_raise_clear_errors():
         truncated_bptt(dense, loss, np.zeros((2, 5, 1)), np.zeros((2, 5, 1)), k=2, optimizer=SGD(dense, lr=0.1))
     with pytest.raises(ValueError, match="temperature must be a number > 0"):
         generate(model, [0], 3, rng=0, temperature=0)
+    with pytest.raises(ValueError, match=r"prompt must hold symbol ids in 0\.\.0; got -1"):
+        generate(model, [0, -1], 3, rng=0)
+    with pytest.raises(ValueError, match=r"prompt must hold symbol ids in 0\.\.0; got 4"):
+        generate(model, [4, 0], 3, rng=0)
 
 
 def test_recurrent_layers_are_found_inside_models():
