@@ -12,9 +12,9 @@ state:
   unchanged.
 
 Their ``forward`` keeps every step's input, state and gate values (``stored_inputs``,
-``stored_states``, ``LSTM.stored_gates``); ``backward`` runs back through time,
-t = T..1, adding each step's share to ∂L/∂W_x, ∂L/∂W_h and ∂L/∂b: the same weights are
-used at every step, so their gradient is a sum over time. That is BPTT.
+``stored_states``, ``LSTM.stored_gates``, ``LSTM.stored_cells``); ``backward`` runs back
+through time, t = T..1, adding each step's share to ∂L/∂W_x, ∂L/∂W_h and ∂L/∂b: the
+same weights are used at every step, so their gradient is a sum over time. That is BPTT.
 
 ``truncate=k`` gives truncated BPTT: the sequence is cut into blocks of k steps, the
 state still flows forward from block to block, but the gradient does not flow back
@@ -206,10 +206,11 @@ class RNN(_Recurrent):
     given. Output: every state, (N, T, H), or only h_T, (N, H), with
     ``return_sequences=False``. ``activation="linear"`` drops the tanh: hₜ = aₜ.
 
-    Backward (BPTT), for gₜ = ∂L/∂hₜ coming from above and δ = the gradient carried
-    back from step t + 1: ∂L/∂aₜ = (gₜ + δ) ⊙ (1 − hₜ²) (for the linear layer, gₜ + δ),
-    then ∂L/∂W_x += xₜᵀ ∂L/∂aₜ, ∂L/∂W_h += hₜ₋₁ᵀ ∂L/∂aₜ, ∂L/∂b += Σₙ ∂L/∂aₜ,
-    ∂L/∂xₜ = ∂L/∂aₜ W_xᵀ and the new δ = ∂L/∂aₜ W_hᵀ for step t − 1.
+    Backward (BPTT), for gₜ = ∂L/∂hₜ from the layer above at step t, and dₜ the gradient
+    that reaches hₜ from step t + 1 (``delta`` in the code; zero at t = T): the total
+    h̄ₜ = gₜ + dₜ (``state_grads``), ∂L/∂aₜ = h̄ₜ ⊙ (1 − hₜ²) (the book's δₜ; for the
+    linear layer, h̄ₜ), then ∂L/∂W_x += xₜᵀ ∂L/∂aₜ, ∂L/∂W_h += hₜ₋₁ᵀ ∂L/∂aₜ,
+    ∂L/∂b += Σₙ ∂L/∂aₜ, ∂L/∂xₜ = ∂L/∂aₜ W_xᵀ, and dₜ₋₁ = ∂L/∂aₜ W_hᵀ for step t − 1.
 
     Weights: drawn with ``rng`` (``init`` for W_x, ``recurrent_init`` for W_h, by
     default both N(0, 1/fan_in)), or given as ``input_weight=``, ``recurrent_weight=``
@@ -297,9 +298,12 @@ class LSTM(_Recurrent):
     at first.
 
     W_x: (n_in, 4H), W_h: (H, 4H), b: (4H,), in the order i, f, g, o. The state is the
-    pair (h, c), each (N, H), zeros unless given. Everything else is as for
-    :class:`RNN`; ``stored_gates`` holds the gate values of the last forward pass,
-    ``state_grads`` is ∂L/∂hₜ (N, T, H) and ``cell_grads`` ∂L/∂cₜ.
+    pair (h, c), each (N, H), zeros unless given, and ``grad_initial_state`` is the pair
+    (∂L/∂h₀, ∂L/∂c₀). After ``forward``, ``stored_gates`` holds the gate values and
+    ``stored_cells`` c₀, …, c_T; after ``backward``, ``state_grads`` is ∂L/∂hₜ (N, T, H)
+    and ``cell_grads`` ∂L/∂cₜ. The weights, ``truncate``, ``return_sequences``,
+    ``initial_state`` and ``stored_states`` work as for :class:`RNN` (an LSTM has no
+    ``activation`` option).
     """
 
     gates = 4
@@ -536,9 +540,10 @@ def truncated_bptt(model, loss, X, Y, *, k: int, optimizer, epochs: int = 1,
     consecutive pieces that are read side by side.
 
     ``loss`` is applied to each block on its own: a :class:`SequenceLoss` averages over
-    the block's k steps (not over all T). Its ``steps`` count in the whole sequence:
-    with ``steps=slice(-5, None)`` only the last five steps of the sequence count, and a
-    block without any of them is run forward to carry the state, with no update.
+    the block's counted steps (at most k; not over all T). Its ``steps`` count in the
+    whole sequence: with ``steps=slice(-5, None)`` only the last five steps of the
+    sequence count, and a block without any of them is run forward to carry the state,
+    with no update.
 
     Returns the loss of every block that was used for an update, in order. Raises
     ``FloatingPointError`` (saying which epoch and block) if a loss or gradient stops
