@@ -265,7 +265,7 @@ class RNN(_Recurrent):
         g = self._grad_sequence(grad_out)
         x, h, T = self._x, self._h, self._T
         W_x, W_h = self.W_x.value, self.W_h.value
-        cut = block_starts(T, self.truncate)
+        cut = set(block_starts(T, self.truncate))   # one lookup per step
         linear = self.activation == "linear"
         da = np.empty((x.shape[0], T, self.n_hidden))
         dh = np.empty_like(da)
@@ -365,7 +365,7 @@ class LSTM(_Recurrent):
         g_out = self._grad_sequence(grad_out)
         x, h, c, gates, T = self._x, self._h, self._c, self._gates, self._T
         N, H = x.shape[0], self.n_hidden
-        cut = block_starts(T, self.truncate)
+        cut = set(block_starts(T, self.truncate))   # one lookup per step
         dz = np.empty((N, T, 4 * H))
         dh_all = np.empty((N, T, H))
         dc_all = np.empty((N, T, H))
