@@ -563,12 +563,13 @@ def truncated_bptt(model, loss, X, Y, *, k: int, optimizer, epochs: int = 1,
     if np.shape(Y)[:2] != (N, T):
         raise ValueError(f"Y must have N = {N} sequences of T = {T} steps, "
                          f"like X {X.shape}; got shape {np.shape(Y)}")
-    block_losses = _block_losses(loss, T, k)
+    starts = [0, *block_starts(T, k)]   # the same cuts as a layer with truncate=k
+    block_losses = _block_losses(loss, T, k, starts)
     losses = []
     for epoch in range(1, epochs + 1):
         for layer in layers:
             layer.reset_state()
-        for block, start in enumerate(range(0, T, k)):
+        for block, start in enumerate(starts):
             last = min(start + k, T) - 1
             where = f"epoch {epoch}, block {block} (steps {start}..{last})"
             model.zero_grad()
@@ -596,10 +597,9 @@ def truncated_bptt(model, loss, X, Y, *, k: int, optimizer, epochs: int = 1,
     return losses
 
 
-def _block_losses(loss, T: int, k: int) -> list:
+def _block_losses(loss, T: int, k: int, starts: list[int]) -> list:
     """The loss for each block of k steps: a SequenceLoss's ``steps`` moved into the
     block (None for a block without counted steps)."""
-    starts = range(0, T, k)
     if not isinstance(loss, SequenceLoss) or loss.steps is None:
         return [loss for _ in starts]
     try:
